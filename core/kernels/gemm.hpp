@@ -1,0 +1,13 @@
+#pragma once
+// Single-precision GEMM, row-major: C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C.
+// op(A) is A (lda ≥ k) or Aᵀ (A stored k×m, lda ≥ m); likewise B. beta = 0 overwrites C
+// without reading it (C may hold NaN). Packs panels into a reused per-thread workspace, so
+// after warm-up a call allocates nothing. Preconditions are asserted, not thrown.
+namespace normlab {
+
+enum class Trans { No, Yes };
+
+void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, const float* a,
+              int lda, const float* b, int ldb, float beta, float* c, int ldc);
+
+}  // namespace normlab

@@ -1,0 +1,31 @@
+#pragma once
+// The one place that decides whether kernels use xsimd. Kernels are written once on
+// `vfloat` (xsimd::batch<float>) with a scalar tail; NORMLAB_HAS_SIMD is 0 in the scalar
+// build (NORMLAB_SCALAR defined, or no SIMD target, where xsimd 8.1 defines no batch<>).
+#if !defined(NORMLAB_SCALAR)
+#include <xsimd/xsimd.hpp>
+#endif
+
+#if !defined(NORMLAB_SCALAR) && !defined(XSIMD_NO_SUPPORTED_ARCHITECTURE)
+#define NORMLAB_HAS_SIMD 1
+namespace normlab {
+using vfloat = xsimd::batch<float>;
+constexpr int kSimdWidth = int(vfloat::size);
+}  // namespace normlab
+#else
+#define NORMLAB_HAS_SIMD 0
+namespace normlab {
+constexpr int kSimdWidth = 1;
+}  // namespace normlab
+#endif
+
+namespace normlab {
+// Human-readable name of the compiled kernel path, reported by benches and bindings.
+inline const char* simd_name() {
+#if NORMLAB_HAS_SIMD
+  return xsimd::default_arch::name();
+#else
+  return "scalar";
+#endif
+}
+}  // namespace normlab

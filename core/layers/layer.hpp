@@ -1,0 +1,64 @@
+#pragma once
+// The contract every layer follows.
+//  - forward(x, mode) returns y, owned by the layer and valid until its next forward.
+//    The layer may keep a pointer to x for backward: x must stay alive and unchanged
+//    until backward has run (containers guarantee this).
+//  - backward(dy) returns dx, fresh each call (assigned, not accumulated), and ADDS the
+//    parameter gradients into the grad buffers; they accumulate until zero_grad().
+//  - backward uses the mode of the preceding forward; calling it without a forward, or
+//    with dy of another shape than y, throws ArgumentError.
+//  - Mode is an argument, never guessed from the batch size.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../rng.hpp"
+#include "../tensor.hpp"
+
+namespace normlab {
+
+enum class Mode { Train, Eval };
+
+// A trainable tensor: value and gradient live in buffers owned by the layer.
+struct Param {
+  std::string name;        // "weight", "bias", "gamma", "beta"
+  float* value = nullptr;
+  float* grad = nullptr;
+  std::size_t size = 0;
+  std::vector<int> shape;  // e.g. {out, in/groups, kh, kw}
+  bool decay = true;       // weight decay applies (false for biases and norm affine params)
+};
+
+// A non-trainable state tensor that is saved with the model (BatchNorm running stats).
+struct Buffer {
+  std::string name;
+  float* value = nullptr;
+  std::size_t size = 0;
+};
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+
+  virtual std::string kind() const = 0;  // "conv2d", "batch_norm2d", ...
+  // Output shape for input shape x; throws ArgumentError naming the mismatch.
+  virtual Shape output_shape(const Shape& x) const = 0;
+  virtual const Tensor& forward(const Tensor& x, Mode mode) = 0;
+  virtual const Tensor& backward(const Tensor& dy) = 0;
+
+  virtual std::vector<Param> params() { return {}; }
+  virtual std::vector<Buffer> buffers() { return {}; }
+  // Sub-layers of containers and composite layers, in forward order.
+  virtual std::vector<Layer*> children() { return {}; }
+  // (Re)initialize parameters from rng (PyTorch's default schemes).
+  virtual void init(Rng&) {}
+  // Multiply-adds ×2 of one forward pass over ONE sample of shape x (N ignored).
+  virtual double forward_flops(const Shape&) const { return 0.0; }
+
+  void zero_grad();
+  std::size_t param_count();
+};
+
+using LayerPtr = std::unique_ptr<Layer>;
+
+}  // namespace normlab

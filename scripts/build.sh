@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the native core, tests and benchmarks (build/native) and the wasm core (build/wasm).
+# Usage: scripts/build.sh [native|wasm|all]   (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+what=${1:-all}
+
+if [ "$what" = native ] || [ "$what" = all ]; then
+  cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/native -j "$NORMLAB_JOBS"
+fi
+if [ "$what" = wasm ] || [ "$what" = all ]; then
+  emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/wasm -j "$NORMLAB_JOBS"
+fi

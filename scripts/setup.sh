@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what normlab needs on Debian bookworm (run as root). Idempotent: installs only
+# what is missing, so it is cheap to call before every build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake g++ make libxsimd-dev catch2 zlib1g-dev emscripten nodejs)
+[ "${NORMLAB_WITH_BROWSER:-0}" = 1 ] && packages+=(chromium)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages (exact versions from package-lock.json); reinstall only when the lock changed.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
