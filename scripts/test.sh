@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds everything, and runs every test suite.
-set -euo pipefail
+# Sets up the machine, builds everything, and runs every test suite: the native Catch2
+# suites (SIMD and scalar builds, under CTest) and the JS suites (Vitest) on both wasm
+# builds. Ends with one line "N passed, N failed" over all suites; exits non-zero if any
+# suite failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-bash scripts/build.sh all
+bash scripts/setup.sh || exit 1
+bash scripts/build.sh all || exit 1
 source scripts/env.sh
-ctest --test-dir build/native --no-tests=error -j "$NORMLAB_JOBS" --output-on-failure
+mkdir -p build/reports
+
+status=0
+ctest --test-dir build/native --no-tests=error -j "$NORMLAB_JOBS" --output-on-failure \
+  --output-junit "$PWD/build/reports/ctest.xml" || status=1
+npx vitest run --reporter=default --reporter=json --outputFile=build/reports/vitest.json || status=1
+node scripts/test_summary.mjs build/reports/ctest.xml build/reports/vitest.json || status=1
+exit $status

@@ -10,4 +10,11 @@ enum class Trans { No, Yes };
 void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, const float* a,
               int lda, const float* b, int ldb, float beta, float* c, int ldc);
 
+// The tiling gemm_f32 was compiled with: an mr×nr register tile, cache blocks of at most
+// mc rows × kc depth × nc columns. Tests aim shapes at these edges; benches print them.
+struct GemmBlocking {
+  int mr, nr, mc, kc, nc;
+};
+GemmBlocking gemm_f32_blocking();
+
 }  // namespace normlab

@@ -1,0 +1,288 @@
+// Packed, cache-blocked SGEMM (the GotoBLAS/BLIS loop structure):
+//   for each nc-wide column block of C      (packed B block stays in L2/L3)
+//     for each kc-deep slice of k           (packed B micro-panel kc×NR stays in L1)
+//       pack op(B)[kc × nc] into NR-wide column panels
+//       for each mc-tall row block          (packed A block mc×kc stays in L2)
+//         pack op(A)[mc × kc] into MR-tall row panels
+//         for each NR panel, each MR panel: micro-kernel (an MR×NR tile of C in registers)
+// Transposes are absorbed by the packing, so one micro-kernel serves all four cases.
+// The first k slice applies beta (beta = 0 never reads C); later slices add into C.
+#include "core/kernels/gemm.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstddef>
+
+#include "core/kernels/simd.hpp"
+#include "core/tensor.hpp"
+
+namespace normlab {
+
+namespace {
+
+#if NORMLAB_HAS_SIMD
+// MR×(2·W) accumulators: 12 vector registers, plus 2 for B and 1 broadcast of A — fits the
+// 16 registers of AVX2 (W=8) and of SSE2/wasm SIMD128 (W=4, where fma is mul+add).
+constexpr int kMR = 6;
+constexpr int kNR = 2 * kSimdWidth;
+#else
+// 16 scalar accumulators: what a scalar register file (or the wasm JIT) keeps live.
+constexpr int kMR = 4;
+constexpr int kNR = 4;
+#endif
+// Cache blocking: a kc×NR panel of B (16 KB at NR=16) sits in L1, the mc×kc block of A
+// (~120 KB) in L2, the kc×nc block of B in L2/L3. Blocks are balanced (equal sizes), so
+// k = 300 runs as 2×150 rather than 256 + 44.
+constexpr int kKC = 256;
+constexpr int kMC = 120;   // multiple of every MR above
+constexpr int kNC = 4096;  // multiple of every NR above
+
+constexpr int round_up(int x, int to) { return (x + to - 1) / to * to; }
+// Splits `total` into equal blocks of at most `max_block`, rounded up to `unit`.
+int balanced_block(int total, int max_block, int unit) {
+  int blocks = (total + max_block - 1) / max_block;
+  return round_up((total + blocks - 1) / blocks, unit);
+}
+
+// Reused per-thread packing buffers: after the first call of a given size, no allocation.
+struct PackBuffers {
+  FloatBuffer a, b;
+};
+float* reserve(FloatBuffer& buf, std::size_t n) {
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+
+// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels: panel q holds
+// element (i0 + q·MR + r, p0 + p) at [q·MR·kc + p·MR + r]. Rows past m are zero.
+void pack_a(Trans trans, const float* a, int lda, int i0, int mc, int p0, int kc, float* dst) {
+  for (int q = 0; q < mc; q += kMR, dst += kMR * kc) {
+    int rows = std::min(kMR, mc - q);
+    if (trans == Trans::No) {
+      for (int r = 0; r < rows; ++r) {
+        const float* src = a + std::size_t(i0 + q + r) * lda + p0;
+        for (int p = 0; p < kc; ++p) dst[p * kMR + r] = src[p];
+      }
+    } else {
+      for (int p = 0; p < kc; ++p) {
+        const float* src = a + std::size_t(p0 + p) * lda + i0 + q;
+        for (int r = 0; r < rows; ++r) dst[p * kMR + r] = src[r];
+      }
+    }
+    for (int r = rows; r < kMR; ++r)
+      for (int p = 0; p < kc; ++p) dst[p * kMR + r] = 0.0f;
+  }
+}
+
+#if NORMLAB_HAS_SIMD
+// In-register transpose of a W×W block: rows[r] lane c becomes rows[c] lane r. Shuffles
+// are the one thing xsimd 8.1 cannot express portably (its zip_lo works within 128-bit
+// lanes on AVX), so the two widths we ship use their own intrinsics; others fall back.
+inline void transpose_block(vfloat* rows) {
+#if defined(__AVX__) && !defined(__AVX512F__)
+  static_assert(kSimdWidth == 8, "AVX build expected 8 floats per vector");
+  __m256 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(rows[i], rows[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(rows[i], rows[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int i = 0; i < 4; ++i) {
+    rows[i] = vfloat(_mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
+    rows[i + 4] = vfloat(_mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
+  }
+#elif defined(__SSE__) && !defined(__AVX__)
+  // Also the wasm SIMD128 build: Emscripten maps these SSE shuffles to i8x16.shuffle.
+  static_assert(kSimdWidth == 4, "SSE build expected 4 floats per vector");
+  __m128 r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];
+  _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+  rows[0] = vfloat(r0), rows[1] = vfloat(r1), rows[2] = vfloat(r2), rows[3] = vfloat(r3);
+#else
+  alignas(64) float tmp[kSimdWidth * kSimdWidth];
+  for (int r = 0; r < kSimdWidth; ++r) rows[r].store_aligned(tmp + r * kSimdWidth);
+  for (int c = 0; c < kSimdWidth; ++c) {
+    alignas(64) float col[kSimdWidth];
+    for (int r = 0; r < kSimdWidth; ++r) col[r] = tmp[r * kSimdWidth + c];
+    rows[c] = vfloat::load_aligned(col);
+  }
+#endif
+}
+#endif
+
+// Packs depth [p0, p0+kc) × columns [j0, j0+cols) of op(B), cols ≤ NR, into one NR-wide
+// panel: element (p0 + p, j0 + c) at dst[p·NR + c]. Columns past `cols` are zero.
+void pack_b_panel(Trans trans, const float* b, int ldb, int p0, int kc, int j0, int cols,
+                  float* dst) {
+  if (trans == Trans::No) {
+    for (int p = 0; p < kc; ++p) {
+      const float* src = b + std::size_t(p0 + p) * ldb + j0;
+      float* d = dst + p * kNR;
+      if (cols == kNR) {
+#if NORMLAB_HAS_SIMD
+        for (int c = 0; c < kNR; c += kSimdWidth)
+          vfloat::load_unaligned(src + c).store_aligned(d + c);
+#else
+        for (int c = 0; c < kNR; ++c) d[c] = src[c];
+#endif
+      } else {
+        for (int c = 0; c < cols; ++c) d[c] = src[c];
+        for (int c = cols; c < kNR; ++c) d[c] = 0.0f;
+      }
+    }
+    return;
+  }
+  // op(B) = Bᵀ: column j0 + c of op(B) is row j0 + c of B, contiguous in p.
+  int p = 0;
+#if NORMLAB_HAS_SIMD
+  constexpr int W = kSimdWidth;
+  if (cols == kNR) {
+    // W×W blocks: W rows of B, W deep, transposed in registers.
+    for (; p + W <= kc; p += W)
+      for (int h = 0; h < kNR; h += W) {
+        vfloat rows[W];
+        for (int r = 0; r < W; ++r)
+          rows[r] = vfloat::load_unaligned(b + std::size_t(j0 + h + r) * ldb + p0 + p);
+        transpose_block(rows);
+        for (int q = 0; q < W; ++q) rows[q].store_aligned(dst + (p + q) * kNR + h);
+      }
+  }
+#endif
+  for (int c = 0; c < cols; ++c) {
+    const float* src = b + std::size_t(j0 + c) * ldb + p0;
+    for (int q = p; q < kc; ++q) dst[q * kNR + c] = src[q];
+  }
+  for (int c = cols; c < kNR; ++c)
+    for (int q = p; q < kc; ++q) dst[q * kNR + c] = 0.0f;
+}
+
+// C[MR×NR] (row stride ldc) = alpha·(Ap·Bp) + beta·C, or alpha·(Ap·Bp) when beta == 0
+// (C not read). ap: kc×MR packed, bp: kc×NR packed, both aligned.
+void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, float alpha,
+                  float beta) {
+#if NORMLAB_HAS_SIMD
+  constexpr int W = kSimdWidth;
+  vfloat acc0[kMR], acc1[kMR];
+#pragma GCC unroll 8
+  for (int r = 0; r < kMR; ++r) acc0[r] = acc1[r] = vfloat(0.0f);
+  for (int p = 0; p < kc; ++p, ap += kMR, bp += kNR) {
+    vfloat b0 = vfloat::load_aligned(bp), b1 = vfloat::load_aligned(bp + W);
+#pragma GCC unroll 8
+    for (int r = 0; r < kMR; ++r) {
+      vfloat av(ap[r]);
+      acc0[r] = xsimd::fma(av, b0, acc0[r]);
+      acc1[r] = xsimd::fma(av, b1, acc1[r]);
+    }
+  }
+  vfloat va(alpha);
+  if (beta == 0.0f) {
+#pragma GCC unroll 8
+    for (int r = 0; r < kMR; ++r) {
+      (va * acc0[r]).store_unaligned(c + r * ldc);
+      (va * acc1[r]).store_unaligned(c + r * ldc + W);
+    }
+  } else {
+    vfloat vb(beta);
+#pragma GCC unroll 8
+    for (int r = 0; r < kMR; ++r) {
+      float* cr = c + r * ldc;
+      xsimd::fma(vb, vfloat::load_unaligned(cr), va * acc0[r]).store_unaligned(cr);
+      xsimd::fma(vb, vfloat::load_unaligned(cr + W), va * acc1[r]).store_unaligned(cr + W);
+    }
+  }
+#else
+  float acc[kMR][kNR] = {};
+  for (int p = 0; p < kc; ++p, ap += kMR, bp += kNR)
+    for (int r = 0; r < kMR; ++r)
+      for (int j = 0; j < kNR; ++j) acc[r][j] += ap[r] * bp[j];
+  for (int r = 0; r < kMR; ++r)
+    for (int j = 0; j < kNR; ++j) {
+      float& cv = c[r * ldc + j];
+      cv = beta == 0.0f ? alpha * acc[r][j] : alpha * acc[r][j] + beta * cv;
+    }
+#endif
+}
+
+// An edge tile (rows < MR or cols < NR): compute the full tile aside, write the valid part.
+void micro_kernel_edge(int kc, const float* ap, const float* bp, float* c, int ldc, int rows,
+                       int cols, float alpha, float beta) {
+  alignas(64) float tile[kMR * kNR];
+  micro_kernel(kc, ap, bp, tile, kNR, 1.0f, 0.0f);
+  for (int r = 0; r < rows; ++r)
+    for (int j = 0; j < cols; ++j) {
+      float& cv = c[std::size_t(r) * ldc + j];
+      cv = beta == 0.0f ? alpha * tile[r * kNR + j] : alpha * tile[r * kNR + j] + beta * cv;
+    }
+}
+
+// C = beta·C on an m×n block (the k = 0 or alpha = 0 case); beta = 0 writes zeros.
+void scale_c(int m, int n, float beta, float* c, int ldc) {
+  for (int i = 0; i < m; ++i) {
+    float* row = c + std::size_t(i) * ldc;
+    if (beta == 0.0f)
+      std::fill(row, row + n, 0.0f);
+    else
+      for (int j = 0; j < n; ++j) row[j] *= beta;
+  }
+}
+
+}  // namespace
+
+void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, const float* a,
+              int lda, const float* b, int ldb, float beta, float* c, int ldc) {
+  assert(m >= 0 && n >= 0 && k >= 0);
+  assert(ldc >= std::max(1, n));
+  assert(lda >= std::max(1, trans_a == Trans::No ? k : m));
+  assert(ldb >= std::max(1, trans_b == Trans::No ? n : k));
+  if (m == 0 || n == 0) return;
+  if (k == 0 || alpha == 0.0f) {
+    scale_c(m, n, beta, c, ldc);
+    return;
+  }
+
+  const int kc_max = balanced_block(k, kKC, 1);
+  const int mc_max = balanced_block(m, kMC, kMR);
+  const int nc_max = balanced_block(n, kNC, kNR);
+  // With one row block, each B panel is used right after it is packed and never again,
+  // so it goes to a single L1-sized panel; otherwise the whole kc×nc block is kept for
+  // the later row blocks. Either way a panel is packed just before its first use, while
+  // its destination is hot in L1.
+  const bool one_row_block = mc_max >= m;
+  thread_local PackBuffers buffers;
+  float* pa = reserve(buffers.a, std::size_t(mc_max) * kc_max);
+  float* pb = reserve(buffers.b, std::size_t(one_row_block ? kNR : nc_max) * kc_max);
+
+  for (int j0 = 0; j0 < n; j0 += nc_max) {
+    const int nc = std::min(nc_max, n - j0);
+    for (int p0 = 0; p0 < k; p0 += kc_max) {
+      const int kc = std::min(kc_max, k - p0);
+      const float beta_here = p0 == 0 ? beta : 1.0f;
+      for (int i0 = 0; i0 < m; i0 += mc_max) {
+        const int mc = std::min(mc_max, m - i0);
+        pack_a(trans_a, a, lda, i0, mc, p0, kc, pa);
+        for (int jr = 0; jr < nc; jr += kNR) {
+          const int cols = std::min(kNR, nc - jr);
+          float* bp = one_row_block ? pb : pb + std::size_t(jr) * kc;
+          if (i0 == 0) pack_b_panel(trans_b, b, ldb, p0, kc, j0 + jr, cols, bp);
+          for (int ir = 0; ir < mc; ir += kMR) {
+            const int rows = std::min(kMR, mc - ir);
+            const float* ap = pa + std::size_t(ir) * kc;
+            float* ct = c + std::size_t(i0 + ir) * ldc + j0 + jr;
+            if (rows == kMR && cols == kNR)
+              micro_kernel(kc, ap, bp, ct, ldc, alpha, beta_here);
+            else
+              micro_kernel_edge(kc, ap, bp, ct, ldc, rows, cols, alpha, beta_here);
+          }
+        }
+      }
+    }
+  }
+}
+
+GemmBlocking gemm_f32_blocking() { return {kMR, kNR, kMC, kKC, kNC}; }
+
+}  // namespace normlab

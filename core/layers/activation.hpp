@@ -1,0 +1,86 @@
+#pragma once
+// Elementwise activations: y has x's shape; backward(dy) ASSIGNS dx; no parameters.
+// forward keeps a pointer to x for backward (Sigmoid reads its own output instead).
+// forward_flops is 0: it counts multiply-adds, and these layers have none.
+#include "layer.hpp"
+
+namespace normlab {
+
+// The shared plumbing: shape checks, output/gradient buffers, the backward guard.
+class Activation : public Layer {
+ public:
+  Shape output_shape(const Shape& x) const override;
+  const Tensor& forward(const Tensor& x, Mode mode) override;
+  const Tensor& backward(const Tensor& dy) override;
+
+ protected:
+  virtual void apply(const float* x, float* y, std::size_t n) const = 0;
+  // x and y are the last forward's input and output.
+  virtual void gradient(const float* x, const float* y, const float* dy, float* dx,
+                        std::size_t n) const = 0;
+
+ private:
+  const Tensor* x_ = nullptr;
+  Tensor y_, dx_;
+};
+
+class Relu final : public Activation {
+ public:
+  std::string kind() const override { return "relu"; }
+
+ protected:
+  void apply(const float* x, float* y, std::size_t n) const override;
+  void gradient(const float* x, const float* y, const float* dy, float* dx,
+                std::size_t n) const override;
+};
+
+// y = x for x > 0, slope·x otherwise (slope must be finite).
+class LeakyRelu final : public Activation {
+ public:
+  explicit LeakyRelu(float slope = 0.01f);
+  std::string kind() const override { return "leaky_relu"; }
+  float slope() const { return slope_; }
+
+ protected:
+  void apply(const float* x, float* y, std::size_t n) const override;
+  void gradient(const float* x, const float* y, const float* dy, float* dx,
+                std::size_t n) const override;
+
+ private:
+  float slope_;
+};
+
+// Tanh approximation, PyTorch's GELU(approximate='tanh').
+class Gelu final : public Activation {
+ public:
+  std::string kind() const override { return "gelu"; }
+
+ protected:
+  void apply(const float* x, float* y, std::size_t n) const override;
+  void gradient(const float* x, const float* y, const float* dy, float* dx,
+                std::size_t n) const override;
+};
+
+// y = x·σ(x)
+class Silu final : public Activation {
+ public:
+  std::string kind() const override { return "silu"; }
+
+ protected:
+  void apply(const float* x, float* y, std::size_t n) const override;
+  void gradient(const float* x, const float* y, const float* dy, float* dx,
+                std::size_t n) const override;
+};
+
+// y = 1/(1+e^−x); backward uses y: dx = dy·y·(1−y).
+class Sigmoid final : public Activation {
+ public:
+  std::string kind() const override { return "sigmoid"; }
+
+ protected:
+  void apply(const float* x, float* y, std::size_t n) const override;
+  void gradient(const float* x, const float* y, const float* dy, float* dx,
+                std::size_t n) const override;
+};
+
+}  // namespace normlab

@@ -1,0 +1,58 @@
+#pragma once
+// 2-D convolution, PyTorch's Conv2d (square kernel, zero padding, grouped).
+//  x: (N, in, H, W) → y: (N, out, oh, ow), oh = (H + 2·pad − k)/stride + 1 (floor).
+//  params: "weight" (out, in/groups, k, k), "bias" (out) when enabled.
+//  backward(dy) ASSIGNS dx and ADDS into dweight, dbias (layer.hpp contract).
+// Lowering: per sample and group, im2col + gemm_f32; a 1×1 stride-1 pad-0 conv uses x as
+// its column matrix directly; depthwise (groups == in == out) uses the direct depthwise
+// kernels. Workspaces are reused, so steps after the first with a given shape allocate
+// nothing. forward keeps a pointer to x for backward.
+#include "layer.hpp"
+#include "../kernels/im2col.hpp"
+
+namespace normlab {
+
+struct Conv2dOptions {
+  int stride = 1;
+  int pad = 0;
+  int groups = 1;
+  bool bias = true;
+};
+
+class Conv2d final : public Layer {
+ public:
+  Conv2d(int in_channels, int out_channels, int kernel, Conv2dOptions o = {});
+
+  std::string kind() const override { return "conv2d"; }
+  Shape output_shape(const Shape& x) const override;
+  const Tensor& forward(const Tensor& x, Mode mode) override;
+  const Tensor& backward(const Tensor& dy) override;
+
+  std::vector<Param> params() override;
+  // weight and bias uniform in ±1/√fan_in, fan_in = in/groups·k·k (PyTorch's default).
+  void init(Rng& rng) override;
+  // 2·out·(in/groups)·k·k·oh·ow; the bias add is not counted.
+  double forward_flops(const Shape& x) const override;
+
+  int in_channels() const { return in_; }
+  int out_channels() const { return out_; }
+  int kernel() const { return k_; }
+  const Conv2dOptions& options() const { return opt_; }
+  float* weight() { return values_.data(); }
+  float* bias() { return opt_.bias ? values_.data() + weight_size() : nullptr; }
+
+ private:
+  std::size_t weight_size() const { return std::size_t(out_) * (in_ / opt_.groups) * k_ * k_; }
+  ConvGeometry geometry(const Shape& x) const;  // of one group of one sample
+  bool is_depthwise() const { return opt_.groups == in_ && opt_.groups == out_; }
+  bool is_pointwise() const { return k_ == 1 && opt_.stride == 1 && opt_.pad == 0; }
+
+  int in_, out_, k_;
+  Conv2dOptions opt_;
+  FloatBuffer values_, grads_;  // weight | bias, and their gradients, one block each
+  const Tensor* x_ = nullptr;   // input of the last forward
+  Tensor y_, dx_;
+  FloatBuffer cols_, dcols_;    // im2col workspace of one group
+};
+
+}  // namespace normlab

@@ -1,0 +1,34 @@
+#include "flatten.hpp"
+
+#include <algorithm>
+
+#include "../error.hpp"
+
+namespace normlab {
+
+Shape Flatten::output_shape(const Shape& x) const {
+  check_arg(x.n > 0, "flatten: empty batch, input ", x.str());
+  check_arg(x.c > 0 && x.h > 0 && x.w > 0, "flatten: input ", x.str(),
+            " has an empty dimension");
+  return Shape{x.n, int(x.sample_size()), 1, 1};
+}
+
+const Tensor& Flatten::forward(const Tensor& x, Mode) {
+  ready_ = false;
+  y_.resize(output_shape(x.shape()));
+  std::copy(x.data(), x.data() + x.size(), y_.data());
+  x_shape_ = x.shape();
+  ready_ = true;
+  return y_;
+}
+
+const Tensor& Flatten::backward(const Tensor& dy) {
+  check_arg(ready_, "flatten: backward called before forward");
+  check_arg(dy.shape() == y_.shape(), "flatten: dy has shape ", dy.shape().str(), ", expected ",
+            y_.shape().str(), " (the output of the last forward)");
+  dx_.resize(x_shape_);
+  std::copy(dy.data(), dy.data() + dy.size(), dx_.data());
+  return dx_;
+}
+
+}  // namespace normlab

@@ -1,0 +1,23 @@
+#pragma once
+// (N,C,H,W) → (N, C·H·W, 1, 1), the layout a Dense layer reads. Values are copied in
+// NCHW order. backward(dy) ASSIGNS dx, shaped like the last input. No parameters, no flops.
+#include "layer.hpp"
+
+namespace normlab {
+
+class Flatten final : public Layer {
+ public:
+  Flatten() = default;
+
+  std::string kind() const override { return "flatten"; }
+  Shape output_shape(const Shape& x) const override;
+  const Tensor& forward(const Tensor& x, Mode mode) override;
+  const Tensor& backward(const Tensor& dy) override;
+
+ private:
+  bool ready_ = false;
+  Shape x_shape_;
+  Tensor y_, dx_;
+};
+
+}  // namespace normlab

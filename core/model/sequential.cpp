@@ -1,0 +1,79 @@
+#include "sequential.hpp"
+
+#include <algorithm>
+
+#include "../error.hpp"
+
+namespace normlab {
+
+Sequential& Sequential::add(LayerPtr layer) {
+  check_arg(layer != nullptr, "sequential: add() got a null layer at index ", layers_.size());
+  layers_.push_back(std::move(layer));
+  return *this;
+}
+
+Layer& Sequential::at(std::size_t i) {
+  check_arg(i < layers_.size(), "sequential: index ", i, " out of range, size ", layers_.size());
+  return *layers_[i];
+}
+
+Shape Sequential::output_shape(const Shape& x) const {
+  Shape s = x;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    try {
+      s = layers_[i]->output_shape(s);
+    } catch (const ArgumentError& e) {
+      throw ArgumentError(msg("layer ", i, " (", layers_[i]->kind(), "): ", e.what()));
+    }
+  }
+  return s;
+}
+
+const Tensor& Sequential::forward(const Tensor& x, Mode mode) {
+  forwarded_ = false;  // a forward that throws leaves nothing for backward
+  const Tensor* y = &x;
+  if (layers_.empty()) {
+    y_ = x;
+    y = &y_;
+  }
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    y = &layers_[i]->forward(*y, mode);
+    notify(i, *layers_[i], *y);
+  }
+  y_shape_ = y->shape();
+  forwarded_ = true;
+  return *y;
+}
+
+const Tensor& Sequential::backward(const Tensor& dy) {
+  check_arg(forwarded_, "sequential: backward called without a successful forward");
+  check_arg(dy.shape() == y_shape_, "sequential: dy has shape ", dy.shape().str(),
+            ", expected the output shape ", y_shape_.str());
+  if (layers_.empty()) {
+    dx_ = dy;
+    return dx_;
+  }
+  const Tensor* d = &dy;
+  for (std::size_t i = layers_.size(); i-- > 0;) d = &layers_[i]->backward(*d);
+  return *d;
+}
+
+std::vector<NamedLayer> Sequential::named_children() {
+  std::vector<NamedLayer> out;
+  out.reserve(layers_.size());
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    out.push_back({std::to_string(i), layers_[i].get()});
+  return out;
+}
+
+double Sequential::forward_flops(const Shape& x) const {
+  double total = 0.0;
+  Shape s = x;
+  for (auto& l : layers_) {
+    total += l->forward_flops(s);
+    s = l->output_shape(s);
+  }
+  return total;
+}
+
+}  // namespace normlab

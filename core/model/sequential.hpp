@@ -1,0 +1,39 @@
+#pragma once
+// Layers applied one after the other: y = f_k(…f_1(f_0(x))). Children are named by
+// index ("0", "1", …), so parameters read "3.weight", "5.body.0.gamma".
+//  forward(x, mode): each child's output feeds the next (it stays alive, owned by that
+//    child, until the next forward — the layer contract's guarantee for backward).
+//  backward(dy): children in reverse; returns the first child's dx (fresh, assigned).
+//  An empty Sequential is the identity (it copies x).
+//  forward_flops sums the children's, with the shape propagated through them.
+#include <cstddef>
+
+#include "container.hpp"
+
+namespace normlab {
+
+class Sequential final : public Container {
+ public:
+  Sequential() = default;
+
+  // Appends a layer (not null); returns *this for chaining.
+  Sequential& add(LayerPtr layer);
+  std::size_t size() const { return layers_.size(); }
+  Layer& at(std::size_t i);
+
+  std::string kind() const override { return "sequential"; }
+  // Propagates x through every child; a child's error is prefixed with its index and kind.
+  Shape output_shape(const Shape& x) const override;
+  const Tensor& forward(const Tensor& x, Mode mode) override;
+  const Tensor& backward(const Tensor& dy) override;
+  std::vector<NamedLayer> named_children() override;
+  double forward_flops(const Shape& x) const override;
+
+ private:
+  std::vector<LayerPtr> layers_;
+  bool forwarded_ = false;  // a forward has run (backward needs one)
+  Shape y_shape_;           // output shape of the last forward
+  Tensor y_, dx_;           // used only when empty (identity)
+};
+
+}  // namespace normlab

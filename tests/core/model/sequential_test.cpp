@@ -1,0 +1,138 @@
+#include "core/model/sequential.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "core/error.hpp"
+#include "core/layers/activation.hpp"
+#include "core/layers/conv2d.hpp"
+#include "core/layers/dense.hpp"
+#include "support/check.hpp"
+#include "support/gradcheck.hpp"
+
+using namespace normlab;
+using normlab::test::random_tensor;
+
+namespace {
+
+// conv 2→3 3×3 pad 1 → gelu → dense 3·4·5 → 4: smooth, so finite differences are exact
+// up to rounding (no ReLU kinks).
+std::unique_ptr<Sequential> small_net() {
+  auto net = std::make_unique<Sequential>();
+  Conv2dOptions o;
+  o.pad = 1;
+  net->add(std::make_unique<Conv2d>(2, 3, 3, o));
+  net->add(std::make_unique<Gelu>());
+  net->add(std::make_unique<Dense>(3 * 4 * 5, 4));
+  Rng rng(11);
+  net->init(rng);
+  return net;
+}
+
+}  // namespace
+
+TEST_CASE("sequential forward equals its layers applied one after the other",
+          "[model][sequential]") {
+  auto net = small_net();
+  Tensor x = random_tensor({2, 2, 4, 5}, 1);
+  Tensor y = net->forward(x, Mode::Train);
+
+  // The same layers called by hand give the same values, bit for bit.
+  const Tensor& a = net->at(0).forward(x, Mode::Train);
+  const Tensor& b = net->at(1).forward(a, Mode::Train);
+  const Tensor& c = net->at(2).forward(b, Mode::Train);
+  REQUIRE(y.shape() == Shape{2, 4, 1, 1});
+  REQUIRE(c.shape() == y.shape());
+  REQUIRE_CLOSE(y.data(), c.data(), y.size(), 0.0, 0.0);  // exact: identical arithmetic
+}
+
+TEST_CASE("sequential backward matches finite differences and accumulates parameter grads",
+          "[model][sequential]") {
+  auto net = small_net();
+  Tensor x = random_tensor({2, 2, 4, 5}, 2);
+  // Loose tolerances of gradcheck.hpp: float32 forward, eps 1e-2.
+  normlab::test::check_gradients(*net, x, 3);
+}
+
+TEST_CASE("sequential names descendants' parameters like a PyTorch state_dict",
+          "[model][sequential]") {
+  Sequential net;
+  net.add(std::make_unique<Conv2d>(1, 2, 3));
+  net.add(std::make_unique<Relu>());
+  auto inner = std::make_unique<Sequential>();
+  inner->add(std::make_unique<Dense>(8, 3));
+  net.add(std::move(inner));
+  std::vector<std::string> names;
+  for (auto& p : net.params()) names.push_back(p.name);
+  REQUIRE(names == std::vector<std::string>{"0.weight", "0.bias", "2.0.weight", "2.0.bias"});
+  REQUIRE(net.param_count() == 2 * 9 + 2 + 8 * 3 + 3);
+  REQUIRE(net.children().size() == 3);
+  REQUIRE(net.children()[1] == &net.at(1));
+}
+
+TEST_CASE("sequential output_shape composes and names the layer that rejects its input",
+          "[model][sequential]") {
+  Sequential net;
+  net.add(std::make_unique<Conv2d>(1, 4, 3));  // 6×6 → 4×4
+  net.add(std::make_unique<Dense>(4 * 4 * 4, 5));
+  REQUIRE(net.output_shape({3, 1, 6, 6}) == Shape{3, 5, 1, 1});
+  REQUIRE_THROWS_AS(net.output_shape({3, 1, 7, 7}), ArgumentError);
+  REQUIRE_THROWS_WITH(net.output_shape({3, 1, 7, 7}), Catch::Contains("layer 1 (dense)"));
+  REQUIRE_THROWS_WITH(net.output_shape({3, 2, 6, 6}), Catch::Contains("layer 0 (conv2d)"));
+}
+
+TEST_CASE("sequential forward_flops sums its children's along the propagated shape",
+          "[model][sequential]") {
+  Sequential net;
+  net.add(std::make_unique<Conv2d>(1, 4, 3));  // 6×6 → 4×4: 2·4·1·9·16 = 1152
+  net.add(std::make_unique<Relu>());           // 0
+  net.add(std::make_unique<Dense>(64, 5));     // 2·64·5 = 640
+  REQUIRE(net.forward_flops({1, 1, 6, 6}) == 1152.0 + 640.0);
+}
+
+TEST_CASE("empty sequential is the identity", "[model][sequential]") {
+  Sequential net;
+  Tensor x = random_tensor({2, 3, 2, 2}, 4);
+  const Tensor& y = net.forward(x, Mode::Eval);
+  REQUIRE(y.shape() == x.shape());
+  REQUIRE_CLOSE(y.data(), x.data(), x.size(), 0.0, 0.0);
+  const Tensor& dx = net.backward(x);
+  REQUIRE_CLOSE(dx.data(), x.data(), x.size(), 0.0, 0.0);
+}
+
+TEST_CASE("sequential backward needs a forward and a dy shaped like its output",
+          "[model][sequential]") {
+  auto net = small_net();
+  Tensor dy({2, 4, 1, 1}, 1.0f);
+  REQUIRE_THROWS_WITH(net->backward(dy), Catch::Contains("without a successful forward"));
+  Tensor x = random_tensor({2, 2, 4, 5}, 5);  // kept alive for backward
+  net->forward(x, Mode::Train);
+  REQUIRE_THROWS_WITH(net->backward(Tensor({2, 3, 1, 1})),
+                      Catch::Contains("(2,3,1,1)") && Catch::Contains("(2,4,1,1)"));
+  REQUIRE_NOTHROW(net->backward(dy));
+  REQUIRE_THROWS_AS(net->add(nullptr), ArgumentError);
+}
+
+TEST_CASE("sequential forward hook reports every leaf output with its hierarchical name",
+          "[model][sequential]") {
+  Sequential net;
+  net.add(std::make_unique<Relu>());
+  auto inner = std::make_unique<Sequential>();
+  inner->add(std::make_unique<Gelu>());
+  inner->add(std::make_unique<Relu>());
+  net.add(std::move(inner));
+  std::vector<std::string> seen;
+  std::vector<Shape> shapes;
+  ForwardHook hook = [&](const std::string& name, Layer&, const Tensor& y) {
+    seen.push_back(name);
+    shapes.push_back(y.shape());
+  };
+  net.set_forward_hook(&hook, "");
+  net.forward(random_tensor({1, 2, 3, 3}, 6), Mode::Train);
+  REQUIRE(seen == std::vector<std::string>{"0", "1.0", "1.1"});
+  REQUIRE(shapes[2] == Shape{1, 2, 3, 3});
+
+  net.set_forward_hook(nullptr, "");
+  seen.clear();
+  net.forward(random_tensor({1, 2, 3, 3}, 6), Mode::Train);
+  REQUIRE(seen.empty());
+}
