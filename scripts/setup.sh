@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what normlab needs on Debian bookworm (run as root). Idempotent: installs only
 # what is missing, so it is cheap to call before every build.
+# Usage: scripts/setup.sh [--browser]   (--browser adds Chromium, for the end-to-end tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make libxsimd-dev catch2 zlib1g-dev emscripten nodejs)
-[ "${NORMLAB_WITH_BROWSER:-0}" = 1 ] && packages+=(chromium)
+[ "${1:-}" = --browser ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,7 +5,7 @@
 # suite failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || exit 1
+bash scripts/setup.sh --browser || exit 1
 bash scripts/build.sh all || exit 1
 source scripts/env.sh
 mkdir -p build/reports

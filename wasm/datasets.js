@@ -25,6 +25,14 @@ export async function gunzip(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+async function gunzipNamed(what, bytes) {
+  try {
+    return await gunzip(bytes);
+  } catch (e) {
+    throw new Error(`fromIDX ${what}: starts like gzip but does not decompress (${e.message})`);
+  }
+}
+
 async function readUrl(url) {
   if (isNode && url.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
@@ -75,8 +83,8 @@ export function defineDatasets(module) {
   async function fromIDX(images, labels) {
     let im = check.bytes('fromIDX images', images);
     let lb = check.bytes('fromIDX labels', labels);
-    if (isGzip(im)) im = await gunzip(im);
-    if (isGzip(lb)) lb = await gunzip(lb);
+    if (isGzip(im)) im = await gunzipNamed('images', im);
+    if (isGzip(lb)) lb = await gunzipNamed('labels', lb);
     return new Dataset(createBox(module, module.DatasetBox, [im, lb]));
   }
 

@@ -203,6 +203,15 @@ void axpy_f32(std::size_t n, float alpha, const float* x, float* y) {
   });
 }
 
+double sum_f32(const float* x, std::size_t n) {
+#if NORMLAB_HAS_SIMD
+  auto vt = [x](std::size_t i) { return vfloat::load_unaligned(x + i); };
+#else
+  auto vt = 0;
+#endif
+  return sum_terms(n, vt, [x](std::size_t i) { return double(x[i]); });
+}
+
 double dot_f32(const float* x, const float* y, std::size_t n) {
 #if NORMLAB_HAS_SIMD
   auto vt = [x, y](std::size_t i) {
@@ -244,15 +253,7 @@ void channel_sum_f32(const float* dy, int n, int c, std::size_t plane, float* db
   assert(n >= 0 && c >= 0);
   for (int ch = 0; ch < c; ++ch) {
     double total = 0.0;
-    for (int s = 0; s < n; ++s) {
-      const float* p = dy + (std::size_t(s) * c + ch) * plane;
-#if NORMLAB_HAS_SIMD
-      auto vt = [p](std::size_t i) { return vfloat::load_unaligned(p + i); };
-#else
-      auto vt = 0;
-#endif
-      total += sum_terms(plane, vt, [p](std::size_t i) { return double(p[i]); });
-    }
+    for (int s = 0; s < n; ++s) total += sum_f32(dy + (std::size_t(s) * c + ch) * plane, plane);
     dbias[ch] += float(total);
   }
 }

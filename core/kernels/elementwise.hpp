@@ -27,6 +27,8 @@ void add_f32(const float* a, const float* b, float* y, std::size_t n);
 void mul_f32(const float* a, const float* b, float* y, std::size_t n);
 // y[i] += alpha·x[i]
 void axpy_f32(std::size_t n, float alpha, const float* x, float* y);
+// Σ x[i], accumulated in double.
+double sum_f32(const float* x, std::size_t n);
 // Σ x[i]·y[i], accumulated in double.
 double dot_f32(const float* x, const float* y, std::size_t n);
 // Σ x[i]², accumulated in double.

@@ -1,17 +1,20 @@
 // Packed, cache-blocked SGEMM (the GotoBLAS/BLIS loop structure):
-//   for each nc-wide column block of C      (packed B block stays in L2/L3)
-//     for each kc-deep slice of k           (packed B micro-panel kc×NR stays in L1)
-//       pack op(B)[kc × nc] into NR-wide column panels
-//       for each mc-tall row block          (packed A block mc×kc stays in L2)
+//   for each nc-wide column block of C
+//     for each kc-deep slice of k
+//       for each mc-tall row block          (its packed A block, mc×kc, stays in L2)
 //         pack op(A)[mc × kc] into MR-tall row panels
-//         for each NR panel, each MR panel: micro-kernel (an MR×NR tile of C in registers)
+//         for each NR-wide column panel     (its packed B panel, kc×NR, stays in L1)
+//           pack op(B)[kc × NR] on first use (first row block); later row blocks reuse it
+//           for each MR panel: micro-kernel (an MR×NR tile of C in registers)
 // Transposes are absorbed by the packing, so one micro-kernel serves all four cases.
 // The first k slice applies beta (beta = 0 never reads C); later slices add into C.
 #include "core/kernels/gemm.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cstddef>
+#include <utility>
 
 #include "core/kernels/simd.hpp"
 #include "core/tensor.hpp"
@@ -21,13 +24,21 @@ namespace normlab {
 namespace {
 
 #if NORMLAB_HAS_SIMD
-// MR×(2·W) accumulators: 12 vector registers, plus 2 for B and 1 broadcast of A — fits the
-// 16 registers of AVX2 (W=8) and of SSE2/wasm SIMD128 (W=4, where fma is mul+add).
+// MR×(2·W) accumulators in vector registers, plus 2 for B and 1 broadcast of A. With FMA
+// (AVX2, W=8) MR=6 fills the 16 registers exactly. Without it (SSE2 and wasm SIMD128, W=4)
+// fma is mul+add and needs one more register for the product, so MR=5: with MR=6 the wasm
+// JIT spills and reached ~52% of peak on the big GEMMs against ~85% with MR=5.
+#if defined(__FMA__)
 constexpr int kMR = 6;
+#else
+constexpr int kMR = 5;
+#endif
 constexpr int kNR = 2 * kSimdWidth;
 #else
-// 16 scalar accumulators: what a scalar register file (or the wasm JIT) keeps live.
-constexpr int kMR = 4;
+// 2×4 scalar accumulators. Measured in the wasm scalar build (the one browsers without
+// SIMD run): 2×4 reached ~90% of the scalar peak on the big GEMMs, 4×4 and 3×4 ~55–65%
+// (the JIT spills), 2×8 ~55%.
+constexpr int kMR = 2;
 constexpr int kNR = 4;
 #endif
 // Cache blocking: a kc×NR panel of B (16 KB at NR=16) sits in L1, the mc×kc block of A
@@ -51,27 +62,6 @@ struct PackBuffers {
 float* reserve(FloatBuffer& buf, std::size_t n) {
   if (buf.size() < n) buf.resize(n);
   return buf.data();
-}
-
-// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels: panel q holds
-// element (i0 + q·MR + r, p0 + p) at [q·MR·kc + p·MR + r]. Rows past m are zero.
-void pack_a(Trans trans, const float* a, int lda, int i0, int mc, int p0, int kc, float* dst) {
-  for (int q = 0; q < mc; q += kMR, dst += kMR * kc) {
-    int rows = std::min(kMR, mc - q);
-    if (trans == Trans::No) {
-      for (int r = 0; r < rows; ++r) {
-        const float* src = a + std::size_t(i0 + q + r) * lda + p0;
-        for (int p = 0; p < kc; ++p) dst[p * kMR + r] = src[p];
-      }
-    } else {
-      for (int p = 0; p < kc; ++p) {
-        const float* src = a + std::size_t(p0 + p) * lda + i0 + q;
-        for (int r = 0; r < rows; ++r) dst[p * kMR + r] = src[r];
-      }
-    }
-    for (int r = rows; r < kMR; ++r)
-      for (int p = 0; p < kc; ++p) dst[p * kMR + r] = 0.0f;
-  }
 }
 
 #if NORMLAB_HAS_SIMD
@@ -114,6 +104,53 @@ inline void transpose_block(vfloat* rows) {
 }
 #endif
 
+// dst[p·S + r] = src[r·ld + p] for r < rows, 0 for rows ≤ r < S, over p in [0, kc): the
+// transposing copy behind packing Aᵀ-like sources (A not transposed, B transposed). The
+// vector path transposes W×W blocks in registers; each store writes W floats, so when W
+// does not divide S it spills W·⌈S/W⌉ − S floats past p·S + S, which the next store (or
+// the caller's next panel) overwrites: dst needs that much slack after the last panel.
+template <int S>
+void interleave_rows(const float* src, std::size_t ld, int rows, int kc, float* dst) {
+  int p = 0;
+#if NORMLAB_HAS_SIMD
+  constexpr int W = kSimdWidth, G = (S + W - 1) / W;
+  for (; p + W <= kc; p += W) {
+    vfloat t[G][W];
+    for (int g = 0; g < G; ++g) {
+      for (int r = 0; r < W; ++r) {
+        const int row = g * W + r;
+        t[g][r] = row < rows ? vfloat::load_unaligned(src + row * ld + p) : vfloat(0.0f);
+      }
+      transpose_block(t[g]);
+    }
+    // Ascending addresses, so each spill is overwritten by a later store.
+    for (int q = 0; q < W; ++q)
+      for (int g = 0; g < G; ++g) t[g][q].store_unaligned(dst + (p + q) * S + g * W);
+  }
+#endif
+  for (; p < kc; ++p)
+    for (int r = 0; r < S; ++r) dst[p * S + r] = r < rows ? src[r * ld + p] : 0.0f;
+}
+// Floats of slack interleave_rows may write past its last panel.
+constexpr int kPackSlack = kSimdWidth;
+
+// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels: panel q holds
+// element (i0 + q·MR + r, p0 + p) at [q·MR·kc + p·MR + r]. Rows past m are zero.
+void pack_a(Trans trans, const float* a, int lda, int i0, int mc, int p0, int kc, float* dst) {
+  for (int q = 0; q < mc; q += kMR, dst += kMR * kc) {
+    int rows = std::min(kMR, mc - q);
+    if (trans == Trans::No) {
+      interleave_rows<kMR>(a + std::size_t(i0 + q) * lda + p0, lda, rows, kc, dst);
+    } else {
+      for (int p = 0; p < kc; ++p) {
+        const float* src = a + std::size_t(p0 + p) * lda + i0 + q;
+        for (int r = 0; r < rows; ++r) dst[p * kMR + r] = src[r];
+        for (int r = rows; r < kMR; ++r) dst[p * kMR + r] = 0.0f;
+      }
+    }
+  }
+}
+
 // Packs depth [p0, p0+kc) × columns [j0, j0+cols) of op(B), cols ≤ NR, into one NR-wide
 // panel: element (p0 + p, j0 + c) at dst[p·NR + c]. Columns past `cols` are zero.
 void pack_b_panel(Trans trans, const float* b, int ldb, int p0, int kc, int j0, int cols,
@@ -137,42 +174,50 @@ void pack_b_panel(Trans trans, const float* b, int ldb, int p0, int kc, int j0, 
     return;
   }
   // op(B) = Bᵀ: column j0 + c of op(B) is row j0 + c of B, contiguous in p.
-  int p = 0;
-#if NORMLAB_HAS_SIMD
-  constexpr int W = kSimdWidth;
-  if (cols == kNR) {
-    // W×W blocks: W rows of B, W deep, transposed in registers.
-    for (; p + W <= kc; p += W)
-      for (int h = 0; h < kNR; h += W) {
-        vfloat rows[W];
-        for (int r = 0; r < W; ++r)
-          rows[r] = vfloat::load_unaligned(b + std::size_t(j0 + h + r) * ldb + p0 + p);
-        transpose_block(rows);
-        for (int q = 0; q < W; ++q) rows[q].store_aligned(dst + (p + q) * kNR + h);
-      }
-  }
-#endif
-  for (int c = 0; c < cols; ++c) {
-    const float* src = b + std::size_t(j0 + c) * ldb + p0;
-    for (int q = p; q < kc; ++q) dst[q * kNR + c] = src[q];
-  }
-  for (int c = cols; c < kNR; ++c)
-    for (int q = p; q < kc; ++q) dst[q * kNR + c] = 0.0f;
+  interleave_rows<kNR>(b + std::size_t(j0) * ldb + p0, ldb, cols, kc, dst);
 }
 
-// C[MR×NR] (row stride ldc) = alpha·(Ap·Bp) + beta·C, or alpha·(Ap·Bp) when beta == 0
-// (C not read). ap: kc×MR packed, bp: kc×NR packed, both aligned.
+// C[R×NR] (row stride ldc) = alpha·(Ap·Bp) + beta·C, or alpha·(Ap·Bp) when beta == 0
+// (C not read). ap: kc×MR packed (only its first R rows are used), bp: kc×NR packed, both
+// aligned. R < MR serves the last row panel when MR does not divide m, so m = 8 costs 8
+// rows of FMAs rather than 12.
+template <int R>
 void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, float alpha,
                   float beta) {
 #if NORMLAB_HAS_SIMD
   constexpr int W = kSimdWidth;
-  vfloat acc0[kMR], acc1[kMR];
+  vfloat acc0[R], acc1[R];
 #pragma GCC unroll 8
-  for (int r = 0; r < kMR; ++r) acc0[r] = acc1[r] = vfloat(0.0f);
-  for (int p = 0; p < kc; ++p, ap += kMR, bp += kNR) {
+  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = vfloat(0.0f);
+  int p = 0;
+  if constexpr (R <= 3) {
+    // 2·R chains cannot hide the fma latency (~4 cycles at 2 per cycle needs 8): give odd
+    // steps of p their own accumulators, added at the end.
+    vfloat odd0[R], odd1[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) odd0[r] = odd1[r] = vfloat(0.0f);
+    for (; p + 2 <= kc; p += 2, ap += 2 * kMR, bp += 2 * kNR) {
+      vfloat b0 = vfloat::load_aligned(bp), b1 = vfloat::load_aligned(bp + W);
+      vfloat b2 = vfloat::load_aligned(bp + kNR), b3 = vfloat::load_aligned(bp + kNR + W);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        vfloat av(ap[r]), aw(ap[kMR + r]);
+        acc0[r] = xsimd::fma(av, b0, acc0[r]);
+        acc1[r] = xsimd::fma(av, b1, acc1[r]);
+        odd0[r] = xsimd::fma(aw, b2, odd0[r]);
+        odd1[r] = xsimd::fma(aw, b3, odd1[r]);
+      }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      acc0[r] += odd0[r];
+      acc1[r] += odd1[r];
+    }
+  }
+  for (; p < kc; ++p, ap += kMR, bp += kNR) {
     vfloat b0 = vfloat::load_aligned(bp), b1 = vfloat::load_aligned(bp + W);
 #pragma GCC unroll 8
-    for (int r = 0; r < kMR; ++r) {
+    for (int r = 0; r < R; ++r) {
       vfloat av(ap[r]);
       acc0[r] = xsimd::fma(av, b0, acc0[r]);
       acc1[r] = xsimd::fma(av, b1, acc1[r]);
@@ -181,25 +226,25 @@ void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, f
   vfloat va(alpha);
   if (beta == 0.0f) {
 #pragma GCC unroll 8
-    for (int r = 0; r < kMR; ++r) {
+    for (int r = 0; r < R; ++r) {
       (va * acc0[r]).store_unaligned(c + r * ldc);
       (va * acc1[r]).store_unaligned(c + r * ldc + W);
     }
   } else {
     vfloat vb(beta);
 #pragma GCC unroll 8
-    for (int r = 0; r < kMR; ++r) {
+    for (int r = 0; r < R; ++r) {
       float* cr = c + r * ldc;
       xsimd::fma(vb, vfloat::load_unaligned(cr), va * acc0[r]).store_unaligned(cr);
       xsimd::fma(vb, vfloat::load_unaligned(cr + W), va * acc1[r]).store_unaligned(cr + W);
     }
   }
 #else
-  float acc[kMR][kNR] = {};
+  float acc[R][kNR] = {};
   for (int p = 0; p < kc; ++p, ap += kMR, bp += kNR)
-    for (int r = 0; r < kMR; ++r)
+    for (int r = 0; r < R; ++r)
       for (int j = 0; j < kNR; ++j) acc[r][j] += ap[r] * bp[j];
-  for (int r = 0; r < kMR; ++r)
+  for (int r = 0; r < R; ++r)
     for (int j = 0; j < kNR; ++j) {
       float& cv = c[r * ldc + j];
       cv = beta == 0.0f ? alpha * acc[r][j] : alpha * acc[r][j] + beta * cv;
@@ -207,11 +252,26 @@ void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, f
 #endif
 }
 
-// An edge tile (rows < MR or cols < NR): compute the full tile aside, write the valid part.
-void micro_kernel_edge(int kc, const float* ap, const float* bp, float* c, int ldc, int rows,
-                       int cols, float alpha, float beta) {
+using MicroKernel = void (*)(int, const float*, const float*, float*, int, float, float);
+
+template <std::size_t... R>
+constexpr std::array<MicroKernel, sizeof...(R)> make_kernel_table(std::index_sequence<R...>) {
+  return {micro_kernel<int(R) + 1>...};
+}
+// kernel_for_rows[r − 1] computes r rows.
+constexpr auto kernel_for_rows = make_kernel_table(std::make_index_sequence<kMR>());
+
+// One tile of `rows` ≤ MR rows and `cols` ≤ NR columns. Partial column tiles are computed
+// aside and their valid part written, so C is never written past column n.
+void compute_tile(int kc, const float* ap, const float* bp, float* c, int ldc, int rows,
+                  int cols, float alpha, float beta) {
+  const MicroKernel kernel = kernel_for_rows[rows - 1];
+  if (cols == kNR) {
+    kernel(kc, ap, bp, c, ldc, alpha, beta);
+    return;
+  }
   alignas(64) float tile[kMR * kNR];
-  micro_kernel(kc, ap, bp, tile, kNR, 1.0f, 0.0f);
+  kernel(kc, ap, bp, tile, kNR, 1.0f, 0.0f);
   for (int r = 0; r < rows; ++r)
     for (int j = 0; j < cols; ++j) {
       float& cv = c[std::size_t(r) * ldc + j];
@@ -253,8 +313,8 @@ void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, co
   // its destination is hot in L1.
   const bool one_row_block = mc_max >= m;
   thread_local PackBuffers buffers;
-  float* pa = reserve(buffers.a, std::size_t(mc_max) * kc_max);
-  float* pb = reserve(buffers.b, std::size_t(one_row_block ? kNR : nc_max) * kc_max);
+  float* pa = reserve(buffers.a, std::size_t(mc_max) * kc_max + kPackSlack);
+  float* pb = reserve(buffers.b, std::size_t(one_row_block ? kNR : nc_max) * kc_max + kPackSlack);
 
   for (int j0 = 0; j0 < n; j0 += nc_max) {
     const int nc = std::min(nc_max, n - j0);
@@ -272,10 +332,7 @@ void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, co
             const int rows = std::min(kMR, mc - ir);
             const float* ap = pa + std::size_t(ir) * kc;
             float* ct = c + std::size_t(i0 + ir) * ldc + j0 + jr;
-            if (rows == kMR && cols == kNR)
-              micro_kernel(kc, ap, bp, ct, ldc, alpha, beta_here);
-            else
-              micro_kernel_edge(kc, ap, bp, ct, ldc, rows, cols, alpha, beta_here);
+            compute_tile(kc, ap, bp, ct, ldc, rows, cols, alpha, beta_here);
           }
         }
       }

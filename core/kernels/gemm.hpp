@@ -1,7 +1,8 @@
 #pragma once
 // Single-precision GEMM, row-major: C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C.
 // op(A) is A (lda ≥ k) or Aᵀ (A stored k×m, lda ≥ m); likewise B. beta = 0 overwrites C
-// without reading it (C may hold NaN). Packs panels into a reused per-thread workspace, so
+// without reading it (C may hold NaN); k = 0 or alpha = 0 only scales C by beta, without
+// reading A or B (as BLAS does). Packs panels into a reused per-thread workspace, so
 // after warm-up a call allocates nothing. Preconditions are asserted, not thrown.
 namespace normlab {
 

@@ -135,6 +135,11 @@ void Trainer::start_epoch() {
   epoch_correct_ = epoch_seen_ = epoch_steps_ = 0;
 }
 
+void Trainer::set_base_lr(double lr) {
+  check_arg(std::isfinite(lr) && lr >= 0, "trainer: learning rate must be finite and >= 0, got ", lr);
+  config_.lr = lr;
+}
+
 StepResult Trainer::step() {
   if (!epoch_started_) start_epoch();
   const int n = int(std::min<std::size_t>(config_.batch_size, order_.size() - cursor_));

@@ -91,6 +91,9 @@ class Trainer {
   TrainEvalGap train_eval_gap(const Dataset& data, int batch_size);
 
   const TrainConfig& config() const { return config_; }
+  // Changes the base learning rate from the next step on (the schedule scales it); throws
+  // ArgumentError unless lr is finite and ≥ 0.
+  void set_base_lr(double lr);
   long steps_done() const { return step_; }
   int epoch() const { return epoch_; }
   int steps_per_epoch() const;

@@ -225,7 +225,8 @@ inline void max_pool2d(const PoolGeometry& g, int n, const float* x, std::vector
         }
 }
 
-// dx[argmax[o]] += dy[o] for every output o, per sample; dx starts at zero.
+// dx[argmax[o]] += dy[o] for every output o, per sample; dx starts at zero. argmax −1
+// (a window wholly in the padding) contributes nothing.
 inline std::vector<double> max_pool2d_backward(const PoolGeometry& g, int n, const float* dy,
                                                const int32_t* argmax) {
   std::size_t in_sample = std::size_t(g.channels) * g.height * g.width;
@@ -233,7 +234,8 @@ inline std::vector<double> max_pool2d_backward(const PoolGeometry& g, int n, con
   std::vector<double> dx(n * in_sample, 0.0);
   for (int s = 0; s < n; ++s)
     for (std::size_t o = 0; o < out_sample; ++o)
-      dx[s * in_sample + argmax[s * out_sample + o]] += dy[s * out_sample + o];
+      if (argmax[s * out_sample + o] >= 0)
+        dx[s * in_sample + argmax[s * out_sample + o]] += dy[s * out_sample + o];
   return dx;
 }
 

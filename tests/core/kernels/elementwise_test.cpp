@@ -266,12 +266,14 @@ TEST_CASE("scale_shift, add, mul and axpy are exact to float rounding", "[kernel
   }
 }
 
-TEST_CASE("dot and sum_squares match double sums", "[kernels][elementwise]") {
+TEST_CASE("sum, dot and sum_squares match double sums", "[kernels][elementwise]") {
   for (std::size_t n : test_lengths(61)) {
     INFO("seed 61, n = " << n);
     Data x(n, 300 + n, -2.0f, 2.0f, n % 3), y(n, 400 + n, -2.0f, 2.0f, n % 2);
-    double dot = 0.0, mag = 0.0, sq = 0.0;
+    double sum = 0.0, sum_mag = 0.0, dot = 0.0, mag = 0.0, sq = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
+      sum += x.p[i];
+      sum_mag += std::fabs(x.p[i]);
       dot += double(x.p[i]) * y.p[i];
       mag += std::fabs(double(x.p[i]) * y.p[i]);
       sq += double(x.p[i]) * x.p[i];
@@ -279,6 +281,7 @@ TEST_CASE("dot and sum_squares match double sums", "[kernels][elementwise]") {
     // Float products (u each) summed in float over chunks of ≤ 8 terms per lane plus a
     // tree of ≤ 2 + log2(W) levels, then in double: ≤ 16u·Σ|x·y| (the scalar build sums in
     // double and is far inside this).
+    REQUIRE(std::fabs(sum_f32(x.p, n) - sum) <= 16 * u * sum_mag);
     REQUIRE(std::fabs(dot_f32(x.p, y.p, n) - dot) <= 16 * u * mag);
     REQUIRE(std::fabs(sum_squares_f32(x.p, n) - sq) <= 16 * u * sq);
   }

@@ -4,6 +4,7 @@
 // where BatchNorm switches from row-wise to run-wise) plus seeded random picks.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <vector>
 
 #include "core/error.hpp"

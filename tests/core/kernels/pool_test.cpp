@@ -1,0 +1,213 @@
+// Pooling kernels against the naive references of tests/reference/kernels.hpp on seeded
+// random geometries (kernel 1–4, stride 1–3, padding up to the kernel size, widths around
+// the SIMD width), batches of 1–3 samples.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/kernels/pool.hpp"
+#include "core/kernels/simd.hpp"
+#include "core/rng.hpp"
+#include "reference/kernels.hpp"
+
+namespace {
+
+using namespace normlab;
+constexpr double u = 1.0 / 16777216.0;  // 2⁻²⁴
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+struct PoolCase {
+  PoolGeometry g;
+  int n = 1;
+  std::string str() const {
+    std::ostringstream out;
+    out << "n=" << n << " C=" << g.channels << " " << g.height << "x" << g.width << " kernel "
+        << g.kernel << " stride " << g.stride << " pad " << g.pad << " -> " << g.out_h << "x"
+        << g.out_w;
+    return out.str();
+  }
+  std::size_t in_size() const { return std::size_t(n) * g.channels * g.height * g.width; }
+  std::size_t out_size() const { return std::size_t(n) * g.channels * g.out_h * g.out_w; }
+};
+
+PoolCase make_case(int n, int c, int h, int w, int kernel, int stride, int pad) {
+  PoolCase pc;
+  pc.n = n;
+  pc.g.channels = c, pc.g.height = h, pc.g.width = w;
+  pc.g.kernel = kernel, pc.g.stride = stride, pc.g.pad = pad;
+  pc.g.out_h = (h + 2 * pad - kernel) / stride + 1;
+  pc.g.out_w = (w + 2 * pad - kernel) / stride + 1;
+  return pc;
+}
+
+std::vector<PoolCase> test_cases(uint64_t seed) {
+  const int W = kSimdWidth;
+  std::vector<PoolCase> cs = {
+      make_case(2, 3, 28, 28, 2, 2, 0), make_case(1, 4, 14, 14, 2, 2, 0),
+      make_case(1, 2, 7, 7, 3, 2, 1),   make_case(1, 1, 1, 1, 1, 1, 0),
+      make_case(2, 2, 5, 5, 3, 1, 1),   make_case(1, 1, 3, 3, 2, 1, 2),  // windows in padding
+      make_case(1, 2, 4, 2 * W + 1, 2, 2, 0),
+  };
+  Rng rng(seed, 2);
+  while (cs.size() < 60) {
+    int kernel = 1 + int(rng.below(4)), stride = 1 + int(rng.below(3));
+    int pad = int(rng.below(uint32_t(kernel / 2 + 1)));  // PyTorch allows pad ≤ kernel/2
+    int h = 1 + int(rng.below(12)), w = std::max(1, int(W) - 1 + int(rng.below(2 * W + 3)));
+    if (h + 2 * pad < kernel || w + 2 * pad < kernel) continue;
+    cs.push_back(make_case(1 + int(rng.below(3)), 1 + int(rng.below(4)), h, w, kernel, stride, pad));
+  }
+  return cs;
+}
+
+// Values from a small set of integers, so windows often hold tied maxima.
+std::vector<float> tie_prone_vector(std::size_t n, uint64_t seed) {
+  Rng rng(seed, 3);
+  std::vector<float> v(n);
+  for (auto& x : v) x = float(int(rng.below(7)) - 3);
+  return v;
+}
+
+std::vector<float> random_vector(std::size_t n, uint64_t seed) {
+  Rng rng(seed, 4);
+  std::vector<float> v(n);
+  for (auto& x : v) x = rng.uniform(-1.0f, 1.0f);
+  return v;
+}
+
+std::vector<float> abs_of(const std::vector<float>& v) {
+  std::vector<float> a(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) a[i] = std::fabs(v[i]);
+  return a;
+}
+
+void require_sums_close(const float* got, const std::vector<double>& want,
+                        const std::vector<double>& magnitude, double terms) {
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    double tol = terms * u * magnitude[i] + 1e-30;
+    if (!(std::fabs(got[i] - want[i]) <= tol)) {
+      INFO("index " << i << " of " << want.size() << ": got " << got[i] << ", want " << want[i]
+                    << ", tolerance " << tol);
+      REQUIRE(std::fabs(got[i] - want[i]) <= tol);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("max pool picks the first maximum of each window and records where it was",
+          "[kernels][pool]") {
+  uint64_t seed = 1100;
+  for (const PoolCase& pc : test_cases(seed)) {
+    INFO("seed " << seed << ": " << pc.str());
+    auto x = tie_prone_vector(pc.in_size(), seed++);
+    std::vector<float> y(pc.out_size(), kNaN);
+    std::vector<int32_t> arg(pc.out_size(), -7);
+    max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
+    std::vector<double> want;
+    std::vector<int32_t> want_arg;
+    ref::max_pool2d(pc.g, pc.n, x.data(), want, want_arg);
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      INFO("output " << i);
+      REQUIRE(y[i] == want[i]);  // a selection: exact
+      REQUIRE(arg[i] == want_arg[i]);
+    }
+  }
+}
+
+TEST_CASE("max pool propagates NaN like PyTorch", "[kernels][pool]") {
+  PoolCase pc = make_case(1, 1, 2, 4, 2, 2, 0);
+  std::vector<float> x = {1, 5, 2, kNaN, 3, 4, kNaN, 0};
+  std::vector<float> y(2);
+  std::vector<int32_t> arg(2);
+  max_pool2d_f32(pc.g, 1, x.data(), y.data(), arg.data());
+  std::vector<double> want;
+  std::vector<int32_t> want_arg;
+  ref::max_pool2d(pc.g, 1, x.data(), want, want_arg);
+  CHECK(y[0] == 5.0f);
+  CHECK(arg[0] == 1);
+  CHECK(std::isnan(y[1]));  // a NaN in the window wins over the numbers
+  CHECK(arg[1] == want_arg[1]);
+}
+
+TEST_CASE("max pool backward routes each gradient to its argmax and zeroes the rest",
+          "[kernels][pool]") {
+  uint64_t seed = 1200;
+  for (const PoolCase& pc : test_cases(seed)) {
+    INFO("seed " << seed << ": " << pc.str());
+    auto x = tie_prone_vector(pc.in_size(), seed++);
+    auto dy = random_vector(pc.out_size(), seed++);
+    std::vector<float> y(pc.out_size());
+    std::vector<int32_t> arg(pc.out_size());
+    max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
+    std::vector<float> dx(pc.in_size(), kNaN);  // assigned, not accumulated
+    max_pool2d_backward_f32(pc.g, pc.n, dy.data(), arg.data(), dx.data());
+    auto want = ref::max_pool2d_backward(pc.g, pc.n, dy.data(), arg.data());
+    auto mag = ref::max_pool2d_backward(pc.g, pc.n, abs_of(dy).data(), arg.data());
+    // Overlapping windows (stride < kernel) may route up to kernel² gradients to one pixel.
+    require_sums_close(dx.data(), want, mag, pc.g.kernel * pc.g.kernel + 1);
+  }
+}
+
+TEST_CASE("avg pool divides each window sum by kernel² (count_include_pad)", "[kernels][pool]") {
+  uint64_t seed = 1300;
+  for (const PoolCase& pc : test_cases(seed)) {
+    INFO("seed " << seed << ": " << pc.str());
+    auto x = random_vector(pc.in_size(), seed++);
+    std::vector<float> y(pc.out_size(), kNaN);
+    avg_pool2d_f32(pc.g, pc.n, x.data(), y.data());
+    auto want = ref::avg_pool2d(pc.g, pc.n, x.data());
+    auto mag = ref::avg_pool2d(pc.g, pc.n, abs_of(x).data());
+    // kernel² additions and one multiply by 1/kernel² (itself rounded): kernel² + 2.
+    require_sums_close(y.data(), want, mag, pc.g.kernel * pc.g.kernel + 2);
+  }
+}
+
+TEST_CASE("avg pool backward spreads dy/kernel² over each window", "[kernels][pool]") {
+  uint64_t seed = 1400;
+  for (const PoolCase& pc : test_cases(seed)) {
+    INFO("seed " << seed << ": " << pc.str());
+    auto dy = random_vector(pc.out_size(), seed++);
+    std::vector<float> dx(pc.in_size(), kNaN);
+    avg_pool2d_backward_f32(pc.g, pc.n, dy.data(), dx.data());
+    auto want = ref::avg_pool2d_backward(pc.g, pc.n, dy.data());
+    auto mag = ref::avg_pool2d_backward(pc.g, pc.n, abs_of(dy).data());
+    require_sums_close(dx.data(), want, mag, pc.g.kernel * pc.g.kernel + 2);
+  }
+}
+
+TEST_CASE("global avg pool averages each plane and its backward spreads dy evenly",
+          "[kernels][pool]") {
+  Rng rng(1500, 5);
+  const std::size_t W = kSimdWidth;
+  for (int t = 0; t < 60; ++t) {
+    int n = 1 + int(rng.below(3)), c = 1 + int(rng.below(6));
+    std::size_t plane = t < 8 ? std::vector<std::size_t>{1, W - 1 + (W == 1), W, W + 1, 2 * W,
+                                                         49, 196, 32 * W + 1}[t]
+                              : 1 + rng.below(900);
+    INFO("seed 1500, case " << t << ": n=" << n << " C=" << c << " plane=" << plane);
+    auto x = random_vector(std::size_t(n) * c * plane, 1600 + t);
+    std::vector<float> y(std::size_t(n) * c, kNaN);
+    global_avg_pool_f32(n, c, plane, x.data(), y.data());
+    for (std::size_t p = 0; p < y.size(); ++p) {
+      double sum = 0.0, mag = 0.0;
+      for (std::size_t i = 0; i < plane; ++i) {
+        sum += x[p * plane + i];
+        mag += std::fabs(x[p * plane + i]);
+      }
+      // The plane sum uses sum_f32 (≤ 16u·Σ|x|, see elementwise_test), then one rounding.
+      REQUIRE(std::fabs(y[p] - sum / plane) <= 17 * u * mag / plane + 1e-30);
+    }
+    auto dy = random_vector(y.size(), 1700 + t);
+    std::vector<float> dx(x.size(), kNaN);
+    global_avg_pool_backward_f32(n, c, plane, dy.data(), dx.data());
+    for (std::size_t i = 0; i < dx.size(); ++i) {
+      double want = double(dy[i / plane]) / plane;
+      REQUIRE(std::fabs(dx[i] - want) <= u * std::fabs(want));  // one rounding
+    }
+  }
+}

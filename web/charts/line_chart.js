@@ -1,0 +1,151 @@
+// A line chart over steps, wrapping uPlot: constructor(el, opts), append(rows), reset().
+// Data lives in a SeriesTable; drawing happens at most once per animation frame, from a
+// min/max-decimated copy of at most ~2 points per pixel, so 10^5 rows stay responsive.
+//   opts: {xLabel, yLabel, series: [{label, color, dash?, width?}], height?, yLog?,
+//          yFormat?(v) → string, yRange?(min, max) → [lo, hi], bands?: [{upper, lower, fill}],
+//          legend? (default true)}
+// Series indices in `bands` count from 0 (the first y series).
+import uPlot from '../vendor/uPlot.esm.js';
+import { decimate } from './decimate.js';
+import { SeriesTable } from './series_table.js';
+
+function themeColors() {
+  const css = getComputedStyle(document.documentElement);
+  const read = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+  return { text: read('--fg-muted', '#555'), grid: read('--grid', '#e3e3e3') };
+}
+
+export class LineChart {
+  #el;
+  #opts;
+  #table;
+  #plot = null;
+  #frame = 0;
+  #resize;
+
+  constructor(el, opts) {
+    this.#el = el;
+    this.#opts = { ...opts, height: opts.height ?? 220, legend: opts.legend ?? true };
+    this.#table = new SeriesTable(this.#opts.series.length);
+    this.#build();
+    this.#resize = new ResizeObserver(() => this.#fit());
+    this.#resize.observe(el);
+  }
+
+  get rowCount() {
+    return this.#table.length;
+  }
+
+  // rows: [[x, y0, y1, …], …]; null leaves a series' value at that x unset.
+  append(rows) {
+    for (const row of rows) this.#table.upsert(row);
+    this.#schedule();
+  }
+
+  // Clears all data; with `series`, also replaces the series (e.g. a new channel count).
+  reset(series) {
+    if (series) {
+      this.#opts = { ...this.#opts, series };
+      this.#table = new SeriesTable(series.length);
+      this.#build();
+    } else {
+      this.#table.clear();
+      this.#schedule();
+    }
+  }
+
+  clearSeries(i) {
+    this.#table.clearSeries(i);
+    this.#schedule();
+  }
+
+  // Rebuilds with the current colour scheme's axis colours; `patch` may replace any option
+  // except the number of series (e.g. series colours, band fills).
+  restyle(patch = {}) {
+    this.#opts = { ...this.#opts, ...patch };
+    this.#build();
+  }
+
+  // True when the canvas has been drawn with at least one point.
+  get drawn() {
+    return !!this.#plot && this.#table.length > 0;
+  }
+
+  destroy() {
+    cancelAnimationFrame(this.#frame);
+    this.#resize.disconnect();
+    this.#plot?.destroy();
+    this.#plot = null;
+  }
+
+  #size() {
+    return { width: Math.max(200, Math.floor(this.#el.clientWidth || 300)), height: this.#opts.height };
+  }
+
+  #fit() {
+    if (!this.#plot) return;
+    const { width, height } = this.#size();
+    if (width !== this.#plot.width) {
+      this.#plot.setSize({ width, height });
+      this.#schedule();
+    }
+  }
+
+  #build() {
+    this.#plot?.destroy();
+    const o = this.#opts;
+    const { text, grid } = themeColors();
+    const axis = (label, extra = {}) => ({
+      label,
+      stroke: text,
+      grid: { stroke: grid, width: 1 },
+      ticks: { stroke: grid, width: 1 },
+      font: '12px system-ui, sans-serif',
+      labelFont: '12px system-ui, sans-serif',
+      ...extra,
+    });
+    const yFormat = o.yFormat ?? ((v) => String(+v.toPrecision(3)));
+    const options = {
+      ...this.#size(),
+      legend: { show: o.legend, live: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: {
+        x: { time: false },
+        y: {
+          ...(o.yLog ? { distr: 3 } : {}),
+          ...(o.yRange ? { range: (u, min, max) => o.yRange(min, max) } : {}),
+        },
+      },
+      axes: [axis(o.xLabel), axis(o.yLabel, { size: 56, values: (u, splits) => splits.map((v) => (v == null ? '' : yFormat(v))) })],
+      series: [
+        { label: o.xLabel, value: (u, v) => (v == null ? '–' : String(Math.round(v))) },
+        ...o.series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: s.width ?? 2,
+          dash: s.dash ?? [],
+          points: { show: false },
+          spanGaps: true,
+          value: (u, v) => (v == null ? '–' : yFormat(v)),
+        })),
+      ],
+      bands: (o.bands ?? []).map((b) => ({ series: [b.upper + 1, b.lower + 1], fill: b.fill })),
+    };
+    this.#plot = new uPlot(options, this.#data(), this.#el);
+  }
+
+  #data() {
+    const t = this.#table;
+    const maxPoints = Math.max(100, 2 * this.#size().width);
+    const cols = Array.from({ length: t.seriesCount }, (_, i) => t.column(i));
+    return decimate(t.x, cols, maxPoints);
+  }
+
+  #schedule() {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#plot?.setData(this.#data());
+    });
+  }
+}

@@ -1,0 +1,122 @@
+// The playground's settings, kept in the URL hash so any configuration is a link:
+//   #preset=tiny&norms=batch,layer-sample&batch=64&lr=0.05&optimizer=sgd&momentum=0.9&seed=1&bnMomentum=0.1&epochs=0
+// One table drives parsing, validation and serialization. parseHash never uses a bad value:
+// it keeps the default and reports the problem (key, raw value, message) for the page to show.
+import { NORM_PATTERN, OPTIMIZERS } from './protocol.js';
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function integer(min, max) {
+  return (raw) => {
+    if (!/^\d+$/.test(raw)) return { error: `must be a whole number from ${min} to ${max}` };
+    const v = Number(raw);
+    return v >= min && v <= max ? { value: v } : { error: `must be from ${min} to ${max}` };
+  };
+}
+
+function number(min, max, { minExclusive = false } = {}) {
+  return (raw) => {
+    if (!NUMBER.test(raw)) return { error: 'must be a number' };
+    const v = Number(raw);
+    const low = minExclusive ? v > min : v >= min;
+    if (!Number.isFinite(v) || !low || v > max) {
+      return { error: `must be ${minExclusive ? 'greater than' : 'at least'} ${min} and at most ${max}` };
+    }
+    return { value: v };
+  };
+}
+
+function oneOf(values) {
+  return (raw) => (values.includes(raw) ? { value: raw } : { error: `must be one of ${values.join(', ')}` });
+}
+
+export const MAX_RUNS = 4;
+
+export const FIELDS = {
+  preset: {
+    default: 'tiny',
+    parse: (raw) => (/^[a-z0-9-]{1,40}$/.test(raw) ? { value: raw } : { error: 'must be a preset name such as tiny or mlp' }),
+    format: String,
+  },
+  norms: {
+    default: ['batch', 'layer-sample'],
+    parse: (raw) => {
+      const list = raw.split(',');
+      if (list.length < 1 || list.length > MAX_RUNS) return { error: `must list 1 to ${MAX_RUNS} norms separated by commas` };
+      const bad = list.find((n) => !NORM_PATTERN.test(n));
+      if (bad !== undefined) return { error: `"${bad}" is not a norm (none, batch, layer-channels, layer-sample, group:G, instance)` };
+      return { value: list };
+    },
+    format: (v) => v.join(','),
+  },
+  batch: { default: 64, parse: integer(1, 256), format: String },
+  lr: { default: 0.05, parse: number(0, 100, { minExclusive: true }), format: String },
+  optimizer: { default: 'sgd', parse: oneOf(OPTIMIZERS), format: String },
+  momentum: { default: 0.9, parse: number(0, 0.999), format: String },
+  seed: { default: 1, parse: integer(0, 2 ** 31 - 1), format: String },
+  bnMomentum: { default: 0.1, parse: number(0.001, 1), format: String },
+  // 0 trains until paused; N stops after N epochs.
+  epochs: { default: 0, parse: integer(0, 1000), format: String },
+};
+
+export function defaultState() {
+  const s = {};
+  for (const [key, f] of Object.entries(FIELDS)) s[key] = Array.isArray(f.default) ? [...f.default] : f.default;
+  return s;
+}
+
+// Checks one raw (string) value for `key`: {value} or {error}. Used by the controls too.
+export function parseField(key, raw) {
+  const field = FIELDS[key];
+  if (!field) return { error: 'is not a setting' };
+  return field.parse(String(raw).trim());
+}
+
+// hash: "#a=1&b=2" (the leading # is optional). Returns {state, problems}; every problem is
+// {key, value, message} with a message a person can read, and its key keeps the default.
+export function parseHash(hash) {
+  const state = defaultState();
+  const problems = [];
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (!text) return { state, problems };
+  const seen = new Set();
+  for (const part of text.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    let key, value;
+    try {
+      key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
+    } catch {
+      problems.push({ key: part, value: part, message: `"${part}" is not valid URL encoding and was ignored` });
+      continue;
+    }
+    if (!(key in FIELDS)) {
+      problems.push({ key, value, message: `unknown setting "${key}" was ignored` });
+      continue;
+    }
+    if (seen.has(key)) {
+      problems.push({ key, value, message: `${key} is given twice; the first value is used` });
+      continue;
+    }
+    seen.add(key);
+    const r = parseField(key, value);
+    if ('error' in r) {
+      problems.push({ key, value, message: `${key}=${value} ${r.error}; using the default ${FIELDS[key].format(FIELDS[key].default)}` });
+    } else {
+      state[key] = r.value;
+    }
+  }
+  return { state, problems };
+}
+
+// The hash (without '#') for a state; parseHash(serializeState(s)).state equals s.
+export function serializeState(state) {
+  return Object.entries(FIELDS)
+    .map(([key, f]) => `${key}=${encodeURIComponent(f.format(state[key])).replace(/%2C/g, ',').replace(/%3A/g, ':')}`)
+    .join('&');
+}
+
+export function sameState(a, b) {
+  return serializeState(a) === serializeState(b);
+}

@@ -1,0 +1,228 @@
+// The runs of one comparison, each in its own worker, kept in lockstep: the UI lets every
+// run train only up to `until` = (slowest live run's step) + lead, so no run gets more than
+// about one chunk ahead. Pausing stops all runs after their current chunk, then brings the
+// ones behind level with the furthest. Learning-rate changes are scheduled at a step no run
+// can have passed yet (the highest `until` sent), so every run changes at the same step.
+// Owns no DOM: it reports run events through onEvent(runIndex, event) and play state through
+// onState({playing, finished}). createWorker() returns a Worker (or a test double).
+import { validateEvent } from '../protocol.js';
+
+const MIN_LEAD = 16;
+
+export class Session {
+  #createWorker;
+  #onEvent;
+  #onState;
+  #runs = [];
+  #playing = false;
+  #pausing = false;
+  #until = 0;
+  #epochs = 0;
+  #nextId = 1;
+
+  constructor({ createWorker, onEvent = () => {}, onState = () => {} }) {
+    this.#createWorker = createWorker;
+    this.#onEvent = onEvent;
+    this.#onState = onState;
+  }
+
+  get playing() {
+    return this.#playing;
+  }
+  get runCount() {
+    return this.#runs.length;
+  }
+  run(i) {
+    const r = this.#runs[i];
+    return { status: r.status, step: r.step, stepsPerEpoch: r.stepsPerEpoch, config: r.config };
+  }
+
+  // configs: one run config (web/protocol.js validateConfig) per run; epochs: 0 = no limit.
+  // Reuses workers (the engine stays loaded), so a reset is quick.
+  configure(configs, { epochs = 0 } = {}) {
+    this.#setPlaying(false);
+    this.#pausing = false;
+    this.#until = 0;
+    this.#epochs = epochs;
+    while (this.#runs.length > configs.length) this.#runs.pop().worker.terminate();
+    configs.forEach((config, i) => {
+      if (!this.#runs[i]) this.#runs[i] = { worker: this.#spawn(i) };
+      const id = this.#nextId++;
+      Object.assign(this.#runs[i], { id, config, status: 'loading', step: 0, idle: true, sent: -1, chunkTarget: 1, stepsPerEpoch: 0 });
+      this.#runs[i].worker.postMessage({ type: 'configure', id, config });
+    });
+  }
+
+  // Starts a crashed (or failed) run again from step 0 in a new worker; the others wait for
+  // it to catch up (lockstep).
+  restart(i) {
+    const r = this.#runs[i];
+    r.worker.terminate();
+    r.worker = this.#spawn(i);
+    const id = this.#nextId++;
+    Object.assign(r, { id, status: 'loading', step: 0, idle: true, sent: -1, chunkTarget: 1 });
+    r.worker.postMessage({ type: 'configure', id, config: r.config });
+  }
+
+  play() {
+    if (!this.#live().length || this.#finished()) return;
+    this.#pausing = false;
+    this.#setPlaying(true);
+    this.#pump();
+  }
+
+  pause() {
+    if (!this.#playing) return;
+    this.#setPlaying(false);
+    this.#pausing = true;
+    for (const r of this.#live()) {
+      r.sent = -1;
+      r.idle = false; // every run answers a pause with 'idle'; align waits for all answers
+      this.#send(r, { type: 'pause' });
+    }
+  }
+
+  // One step for every live run, from a common step.
+  step() {
+    if (this.#playing) return;
+    const live = this.#live();
+    if (!live.length) return;
+    this.#trainAll(Math.max(...live.map((r) => r.step)) + 1);
+  }
+
+  setLearningRate(lr) {
+    const atStep = Math.max(this.#until, ...this.#runs.map((r) => r.step));
+    for (const r of this.#runs) {
+      r.config = { ...r.config, lr }; // a restarted run uses the current rate from step 0
+      if (r.status !== 'crashed' && r.status !== 'diverged') r.worker.postMessage({ type: 'set-lr', lr, atStep });
+    }
+  }
+
+  dispose() {
+    for (const r of this.#runs) r.worker.terminate();
+    this.#runs = [];
+  }
+
+  #spawn(i) {
+    const worker = this.#createWorker();
+    worker.onmessage = (e) => this.#receive(worker, e.data);
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.#crash(worker, e.message || 'the worker stopped with an unknown error');
+    };
+    worker.onmessageerror = () => this.#crash(worker, 'a message from the worker could not be read');
+    return worker;
+  }
+
+  #indexOf(worker) {
+    return this.#runs.findIndex((r) => r.worker === worker);
+  }
+
+  #crash(worker, message) {
+    const i = this.#indexOf(worker);
+    if (i < 0) return;
+    this.#runs[i].status = 'crashed';
+    this.#onEvent(i, { type: 'crash', message });
+    this.#afterChange();
+  }
+
+  #receive(worker, ev) {
+    const i = this.#indexOf(worker);
+    if (i < 0) return; // a terminated worker's last words
+    const problem = validateEvent(ev);
+    if (problem) {
+      this.#onEvent(i, { type: 'error', phase: 'protocol', message: `malformed message from the worker: ${problem}` });
+      return;
+    }
+    const r = this.#runs[i];
+    if (ev.id !== undefined && ev.id !== r.id) return; // about a run this one replaced
+    switch (ev.type) {
+      case 'ready':
+        r.status = 'ready';
+        r.stepsPerEpoch = ev.stepsPerEpoch;
+        break;
+      case 'steps':
+        r.step = ev.first + ev.loss.length;
+        r.chunkTarget = ev.chunkTarget ?? 1;
+        break;
+      case 'idle':
+        r.step = ev.step;
+        r.idle = true;
+        r.sent = -1; // the worker's limit is now its step; a new train must be sent
+        break;
+      case 'diverged':
+        r.status = 'diverged';
+        break;
+      case 'error':
+        if (ev.phase === 'configure' || ev.phase === 'load' || ev.phase === 'train') r.status = 'failed';
+        break;
+      default:
+        break;
+    }
+    this.#onEvent(i, ev);
+    this.#afterChange();
+  }
+
+  #live() {
+    return this.#runs.filter((r) => r.status === 'ready');
+  }
+
+  #stopAt() {
+    const live = this.#live();
+    if (!this.#epochs || !live.length) return Infinity;
+    return this.#epochs * live[0].stepsPerEpoch;
+  }
+
+  #finished() {
+    const live = this.#live();
+    return live.length > 0 && live.every((r) => r.step >= this.#stopAt());
+  }
+
+  #afterChange() {
+    if (this.#playing) {
+      if (!this.#live().length || this.#finished()) this.#setPlaying(false);
+      else this.#pump();
+    } else if (this.#pausing) {
+      this.#align();
+    }
+  }
+
+  #pump() {
+    const live = this.#live();
+    const lead = Math.max(MIN_LEAD, 3 * Math.max(...live.map((r) => r.chunkTarget)));
+    const target = Math.min(Math.min(...live.map((r) => r.step)) + lead, this.#stopAt());
+    this.#until = Math.max(this.#until, target);
+    this.#trainAll(this.#until);
+  }
+
+  // After a pause: once every live run is idle, bring the ones behind up to the furthest.
+  #align() {
+    const live = this.#live();
+    if (!live.every((r) => r.idle)) return;
+    this.#pausing = false;
+    const top = Math.max(0, ...live.map((r) => r.step));
+    this.#until = top; // every run is idle at or below top, so none is past it
+    this.#trainAll(top);
+  }
+
+  // Asks every live run that is below `until` to train up to it (once per value).
+  #trainAll(until) {
+    this.#until = Math.max(this.#until, until);
+    for (const r of this.#live()) {
+      if (r.step >= until || r.sent === until) continue;
+      r.sent = until;
+      r.idle = false;
+      this.#send(r, { type: 'train', until });
+    }
+  }
+
+  #send(r, msg) {
+    r.worker.postMessage(msg);
+  }
+
+  #setPlaying(playing) {
+    const changed = playing !== this.#playing;
+    this.#playing = playing;
+    if (changed) this.#onState({ playing, finished: this.#finished() });
+  }
+}
