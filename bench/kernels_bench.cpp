@@ -128,14 +128,16 @@ std::vector<float> random_vector(std::size_t n, uint64_t seed) {
 
 int main() {
   GemmBlocking blk = gemm_f32_blocking();
-  std::printf("normlab kernels_bench: SIMD path %s, W = %d, gemm tile %dx%d, blocks mc=%d kc=%d nc=%d\n",
-              simd_name(), kSimdWidth, blk.mr, blk.nr, blk.mc, blk.kc, blk.nc);
+  std::printf(
+      "normlab kernels_bench: SIMD path %s, W = %d, gemm tile %dx%d, blocks mc=%d kc=%d nc=%d\n",
+      simd_name(), kSimdWidth, blk.mr, blk.nr, blk.mc, blk.kc, blk.nc);
   std::vector<double> peaks;
   for (int r = 0; r < 9; ++r) peaks.push_back(peak_gflops());
-  std::printf("single-core peak (%d independent %s chains, median of 9): %.1f GFLOP/s\n",
-              kChains, NORMLAB_HAS_SIMD ? "vfloat fma" : "scalar mul+add", median(peaks));
-  std::printf("gemm: median of 7 repetitions of >= 20 ms, naive: of 5; %%peak: median of gemm / "
-              "peak measured next to each repetition\n\n");
+  std::printf("single-core peak (%d independent %s chains, median of 9): %.1f GFLOP/s\n", kChains,
+              NORMLAB_HAS_SIMD ? "vfloat fma" : "scalar mul+add", median(peaks));
+  std::printf(
+      "gemm: median of 7 repetitions of >= 20 ms, naive: of 5; %%peak: median of gemm / "
+      "peak measured next to each repetition\n\n");
   std::printf("%-9s %-21s %-10s %2s %5s %5s %5s  %9s %9s %7s %7s\n", "net", "layer", "form", "op",
               "m", "n", "k", "gemm GF/s", "naive GF", "ratio", "%peak");
   std::vector<double> all_peaks;
@@ -146,7 +148,8 @@ int main() {
     std::vector<float> out(std::size_t(c.m) * c.n, 0.0f);
     const double flops = 2.0 * c.m * c.n * c.k;
     auto fast = [&] {
-      gemm_f32(c.ta, c.tb, c.m, c.n, c.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, out.data(), c.n);
+      gemm_f32(c.ta, c.tb, c.m, c.n, c.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, out.data(),
+               c.n);
     };
     auto naive = [&] {
       auto r = ref::gemm(c.ta, c.tb, c.m, c.n, c.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f,

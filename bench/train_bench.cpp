@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   std::printf("normlab native training throughput (%s kernels, batch %d, SGD momentum, 1 thread)\n",
               simd_name(), batch);
   std::printf("%-10s %-15s %12s %12s %14s %10s\n", "preset", "norm", "samples/s", "GFLOP/s",
-              "train MFLOP/s.", "spread");
+              "MFLOP/sample", "spread");
   for (const Net& net : nets) {
     for (const char* norm : norms) {
       std::unique_ptr<Model> model;

@@ -263,8 +263,8 @@ constexpr auto kernel_for_rows = make_kernel_table(std::make_index_sequence<kMR>
 
 // One tile of `rows` ≤ MR rows and `cols` ≤ NR columns. Partial column tiles are computed
 // aside and their valid part written, so C is never written past column n.
-void compute_tile(int kc, const float* ap, const float* bp, float* c, int ldc, int rows,
-                  int cols, float alpha, float beta) {
+void compute_tile(int kc, const float* ap, const float* bp, float* c, int ldc, int rows, int cols,
+                  float alpha, float beta) {
   const MicroKernel kernel = kernel_for_rows[rows - 1];
   if (cols == kNR) {
     kernel(kc, ap, bp, c, ldc, alpha, beta);

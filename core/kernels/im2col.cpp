@@ -156,8 +156,8 @@ void depthwise_conv2d_f32(const ConvGeometry& g, const float* x, const float* we
   }
 }
 
-void depthwise_conv2d_backward_data_f32(const ConvGeometry& g, const float* dy,
-                                        const float* weight, float* dx) {
+void depthwise_conv2d_backward_data_f32(const ConvGeometry& g, const float* dy, const float* weight,
+                                        float* dx) {
   check_geometry(g);
   std::fill(dx, dx + std::size_t(g.channels) * g.height * g.width, 0.0f);
   for (int c = 0; c < g.channels; ++c) {
@@ -184,8 +184,8 @@ void depthwise_conv2d_backward_data_f32(const ConvGeometry& g, const float* dy,
   }
 }
 
-void depthwise_conv2d_backward_weight_f32(const ConvGeometry& g, const float* x,
-                                          const float* dy, float* dweight) {
+void depthwise_conv2d_backward_weight_f32(const ConvGeometry& g, const float* x, const float* dy,
+                                          float* dweight) {
   check_geometry(g);
   for (int c = 0; c < g.channels; ++c) {
     const float* xc = x + std::size_t(c) * g.height * g.width;

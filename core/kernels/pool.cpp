@@ -68,8 +68,8 @@ void max_pool2d_f32(const PoolGeometry& g, int n, const float* x, float* y, int3
     }
 }
 
-void max_pool2d_backward_f32(const PoolGeometry& g, int n, const float* dy,
-                             const int32_t* argmax, float* dx) {
+void max_pool2d_backward_f32(const PoolGeometry& g, int n, const float* dy, const int32_t* argmax,
+                             float* dx) {
   check_geometry(g);
   const std::size_t in_sample = std::size_t(g.channels) * g.height * g.width;
   const std::size_t out_sample = std::size_t(g.channels) * g.out_h * g.out_w;

@@ -41,8 +41,7 @@ inline std::vector<double> gemm(Trans ta, Trans tb, int m, int n, int k, float a
 // |alpha|·Σ_p |a·b| + |beta·c| (0 outside the m×n block).
 inline std::vector<double> gemm_magnitude(Trans ta, Trans tb, int m, int n, int k, float alpha,
                                           const float* a, int lda, const float* b, int ldb,
-                                          float beta, const float* c, int ldc,
-                                          std::size_t c_size) {
+                                          float beta, const float* c, int ldc, std::size_t c_size) {
   std::vector<double> r(c_size, 0.0);
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
@@ -53,7 +52,8 @@ inline std::vector<double> gemm_magnitude(Trans ta, Trans tb, int m, int n, int 
         mag += std::fabs(av * bv);
       }
       std::size_t at = std::size_t(i) * ldc + j;
-      r[at] = std::fabs(double(alpha)) * mag + (beta == 0.0f ? 0.0 : std::fabs(double(beta) * c[at]));
+      r[at] =
+          std::fabs(double(alpha)) * mag + (beta == 0.0f ? 0.0 : std::fabs(double(beta) * c[at]));
     }
   return r;
 }
@@ -179,9 +179,7 @@ constexpr double kGeluC = 0.79788456080286535588;  // √(2/π)
 constexpr double kGeluA = 0.044715;
 // 0.5·x·(1 + tanh(u)) rewritten as x·σ(2u) (the same function): for x ≪ 0, 1 + tanh(u)
 // cancels to 0 even in double, while σ keeps the tiny true value.
-inline double gelu_tanh(double x) {
-  return x * sigmoid(2.0 * kGeluC * (x + kGeluA * x * x * x));
-}
+inline double gelu_tanh(double x) { return x * sigmoid(2.0 * kGeluC * (x + kGeluA * x * x * x)); }
 // d/dx x·σ(z) = σ(z) + x·σ(z)·σ(−z)·z'(x), z = 2u.
 inline double gelu_tanh_grad(double x) {
   double z = 2.0 * kGeluC * (x + kGeluA * x * x * x);

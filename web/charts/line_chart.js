@@ -1,7 +1,7 @@
 // A line chart over steps, wrapping uPlot: constructor(el, opts), append(rows), reset().
 // Data lives in a SeriesTable; drawing happens at most once per animation frame, from a
 // min/max-decimated copy of at most ~2 points per pixel, so 10^5 rows stay responsive.
-//   opts: {xLabel, yLabel, series: [{label, color, dash?, width?}], height?, yLog?,
+//   opts: {xLabel, yLabel, series: [{label, color, dash?, width?, points?}], height?, yLog?,
 //          yFormat?(v) → string, yRange?(min, max) → [lo, hi], bands?: [{upper, lower, fill}],
 //          legend? (default true)}
 // Series indices in `bands` count from 0 (the first y series).
@@ -13,6 +13,13 @@ function themeColors() {
   const css = getComputedStyle(document.documentElement);
   const read = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
   return { text: read('--fg-muted', '#555'), grid: read('--grid', '#e3e3e3') };
+}
+
+// Short tick and legend labels: 0.25, 1.5, 120, 3e+7 (a diverging loss must not widen the axis).
+export function formatNumber(v) {
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(0);
+  return String(+v.toPrecision(3));
 }
 
 export class LineChart {
@@ -104,7 +111,7 @@ export class LineChart {
       labelFont: '12px system-ui, sans-serif',
       ...extra,
     });
-    const yFormat = o.yFormat ?? ((v) => String(+v.toPrecision(3)));
+    const yFormat = o.yFormat ?? formatNumber;
     const options = {
       ...this.#size(),
       legend: { show: o.legend, live: false },
@@ -124,7 +131,9 @@ export class LineChart {
           stroke: s.color,
           width: s.width ?? 2,
           dash: s.dash ?? [],
-          points: { show: false },
+          // Sparse series (evaluations every half epoch) need their points drawn: a single
+          // evaluation has no line to show.
+          points: s.points ? { show: true, size: 6, width: 1.5, fill: s.color, stroke: s.color } : { show: false },
           spanGaps: true,
           value: (u, v) => (v == null ? '–' : yFormat(v)),
         })),

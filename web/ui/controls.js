@@ -83,7 +83,7 @@ export class Controls {
         });
         const remove =
           norms.length > 1
-            ? h('button', { type: 'button', class: 'small', 'aria-label': `Remove run ${RUN_NAMES[i]}`, onclick: () => this.#onChange('norms', norms.filter((_, j) => j !== i)) }, 'Remove')
+            ? h('button', { type: 'button', class: 'small icon', 'aria-label': `Remove run ${RUN_NAMES[i]}`, title: `Remove run ${RUN_NAMES[i]}`, onclick: () => this.#onChange('norms', norms.filter((_, j) => j !== i)) }, '×')
             : null;
         return h(
           'div',

@@ -79,7 +79,8 @@ export function smallBatchFindings({ preset, batch, stepsPerEpoch, runs }) {
     lines.push('Test accuracy appears here after the first evaluation.');
     return lines;
   }
-  const epochs = stepsPerEpoch ? ` (${+(Math.min(bn.step, ln.step) / stepsPerEpoch).toFixed(2)} epochs)` : '';
+  const e = stepsPerEpoch ? +(Math.min(bn.step, ln.step) / stepsPerEpoch).toFixed(2) : null;
+  const epochs = e === null ? '' : ` (${e} epoch${e === 1 ? '' : 's'})`;
   const trainMode = bn.trainModeAccuracy != null ? `; ${formatPercent(bn.trainModeAccuracy)} when it uses the test batch’s own statistics` : '';
   lines.push(
     `After ${formatCount(Math.min(bn.step, ln.step))} steps${epochs}: BatchNorm ${formatPercent(bn.accuracy)} test accuracy in eval mode${trainMode}; LayerNorm ${formatPercent(ln.accuracy)}.`,

@@ -72,8 +72,8 @@ class App {
     }));
   }
 
-  #runSeries() {
-    return this.#state.norms.map((norm, i) => ({ label: `${RUN_NAMES[i]}: ${normLabel(norm)}`, color: runColor(i), dash: RUN_DASHES[i] }));
+  #runSeries(extra = {}) {
+    return this.#state.norms.map((norm, i) => ({ label: `${RUN_NAMES[i]}: ${normLabel(norm)}`, color: runColor(i), dash: RUN_DASHES[i], ...extra }));
   }
 
   // Back to step 0 with the current settings; play: start training once the runs are built.
@@ -88,7 +88,7 @@ class App {
     configs.forEach((c, i) => this.#panels[i].reset(c));
     this.#smoothers = configs.map(() => new Smoother(0.95));
     this.#loss.reset(this.#runSeries());
-    this.#accuracy.reset(this.#runSeries());
+    this.#accuracy.reset(this.#runSeries({ points: true }));
     this.#stepsPerEpoch = 0;
     this.#autoplay = play;
     $('#preset-info').textContent = 'Building the models…';
@@ -266,7 +266,9 @@ class App {
 
   #onKey(e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
-    if (e.target.closest?.('input, select, textarea, button, [contenteditable]')) return;
+    if (e.target.closest?.('input, select, textarea, [contenteditable]')) return;
+    // Space on a focused button or link already activates it.
+    if (e.key === ' ' && e.target.closest?.('button, a')) return;
     if (e.key === 'k' || e.key === ' ') {
       e.preventDefault();
       this.#togglePlay();
@@ -279,7 +281,7 @@ class App {
   #restyle() {
     const series = this.#runSeries();
     this.#loss.restyle({ series });
-    this.#accuracy.restyle({ series });
+    this.#accuracy.restyle({ series: this.#runSeries({ points: true }) });
     for (const p of this.#panels) p.restyle();
     this.#controls.render(this.#state);
   }

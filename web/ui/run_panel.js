@@ -108,8 +108,8 @@ export class RunPanel {
 
   #trainEvalSeries(color) {
     return [
-      { label: 'eval mode', color },
-      { label: 'train mode', color, dash: [3, 3] },
+      { label: 'eval mode', color, points: true },
+      { label: 'train mode', color, dash: [3, 3], points: true, width: 1.5 },
     ];
   }
 
@@ -246,7 +246,10 @@ export class RunPanel {
 
   #showMessage({ title, why, detail }, action) {
     const m = this.#parts.message;
-    m.replaceChildren(h('p', { class: 'message-title' }, title), h('p', {}, why), detail ? h('p', { class: 'message-detail' }, detail) : null, action);
+    const parts = [h('p', { class: 'message-title' }, title), h('p', {}, why)];
+    if (detail) parts.push(h('p', { class: 'message-detail' }, detail));
+    if (action) parts.push(action);
+    m.replaceChildren(...parts);
     m.hidden = false;
   }
 

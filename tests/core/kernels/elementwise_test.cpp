@@ -2,15 +2,15 @@
 // lengths around the SIMD width (vector body + tail), primes, sum-chunk edges and seeded
 // random lengths, at unaligned start addresses too. Tolerances are per function, each with
 // its reason; u = 2⁻²⁴ is float's unit roundoff.
-#include <catch2/catch.hpp>
+#include "core/kernels/elementwise.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <vector>
 
-#include "core/kernels/elementwise.hpp"
 #include "core/kernels/simd.hpp"
 #include "core/rng.hpp"
 #include "reference/kernels.hpp"
@@ -24,10 +24,9 @@ constexpr double u = 1.0 / 16777216.0;  // 2⁻²⁴
 // primes, around the 32·W chunk of the reductions, plus 40 seeded random lengths.
 std::vector<std::size_t> test_lengths(uint64_t seed) {
   const std::size_t W = kSimdWidth;
-  std::vector<std::size_t> n = {0,     1,          2,      3,          W - 1,      W,
-                                W + 1, 2 * W - 1,  2 * W,  2 * W + 1,  3 * W + 1,  5,
-                                7,     13,         31,     61,         97,         127,
-                                257,   32 * W - 1, 32 * W, 32 * W + 1, 64 * W + 3, 1031};
+  std::vector<std::size_t> n = {
+      0, 1,  2,  3,  W - 1, W,   W + 1, 2 * W - 1,  2 * W,  2 * W + 1,  3 * W + 1,  5,
+      7, 13, 31, 61, 97,    127, 257,   32 * W - 1, 32 * W, 32 * W + 1, 64 * W + 3, 1031};
   Rng rng(seed, 1);
   for (int i = 0; i < 40; ++i) n.push_back(1 + rng.below(3000));
   return n;
@@ -38,7 +37,8 @@ std::vector<std::size_t> test_lengths(uint64_t seed) {
 struct Data {
   std::vector<float> storage;
   float* p;
-  Data(std::size_t n, uint64_t seed, float lo, float hi, std::size_t offset) : storage(n + offset + 1) {
+  Data(std::size_t n, uint64_t seed, float lo, float hi, std::size_t offset)
+      : storage(n + offset + 1) {
     Rng rng(seed, 3);
     for (auto& v : storage) v = rng.uniform(lo, hi);
     p = storage.data() + offset;
@@ -62,8 +62,8 @@ using Backward = std::function<void(const float*, const float*, float*, std::siz
 
 // Runs forward and backward on every test length and compares with the references.
 // fwd_tol / bwd_tol give the allowed error for one element from x (and the exact values).
-void check_activation(const char* name, Forward fwd, Backward bwd,
-                      std::function<double(double)> f, std::function<double(double)> df,
+void check_activation(const char* name, Forward fwd, Backward bwd, std::function<double(double)> f,
+                      std::function<double(double)> df,
                       std::function<double(double, double)> fwd_tol,
                       std::function<double(double, double, double)> bwd_tol, float lo, float hi,
                       uint64_t seed) {
@@ -95,8 +95,8 @@ TEST_CASE("relu and leaky relu forward and backward match the reference exactly"
   // Selections and one multiply by slope: exact, or within one rounding (u·|y|).
   auto one_rounding = [](double, double y) { return u * std::fabs(y); };
   auto one_rounding_bwd = [](double, double, double d) { return u * std::fabs(d); };
-  check_activation("relu", relu_f32, relu_backward_f32, ref::relu, ref::relu_grad,
-                   one_rounding, one_rounding_bwd, -4.0f, 4.0f, 11);
+  check_activation("relu", relu_f32, relu_backward_f32, ref::relu, ref::relu_grad, one_rounding,
+                   one_rounding_bwd, -4.0f, 4.0f, 11);
   const float slope = 0.01f;
   check_activation(
       "leaky_relu",
@@ -133,12 +133,13 @@ TEST_CASE("sigmoid and silu forward and backward match the reference", "[kernels
                    -12.0f, 12.0f, 21);
   // silu' = σ·(1 + x·(1−σ)) cancels near x ≈ −1.28 (where it crosses 0): the error is
   // relative to the magnitude σ·(1 + |x|·(1−σ)) of the terms, not to the result.
-  check_activation("silu", silu_f32, silu_backward_f32, ref::silu, ref::silu_grad, sigma_tol,
-                   [](double x, double g, double) {
-                     double s = ref::sigmoid(x);
-                     return 16 * u * std::fabs(g) * s * (1 + std::fabs(x) * (1 - s)) + 1e-37;
-                   },
-                   -12.0f, 12.0f, 22);
+  check_activation(
+      "silu", silu_f32, silu_backward_f32, ref::silu, ref::silu_grad, sigma_tol,
+      [](double x, double g, double) {
+        double s = ref::sigmoid(x);
+        return 16 * u * std::fabs(g) * s * (1 + std::fabs(x) * (1 - s)) + 1e-37;
+      },
+      -12.0f, 12.0f, 22);
 }
 
 TEST_CASE("sigmoid backward computes dy·y·(1−y) from the forward output",
@@ -249,7 +250,8 @@ TEST_CASE("scale_shift, add, mul and axpy are exact to float rounding", "[kernel
     scale_shift_f32(a.p, y.data(), n, scale, shift);
     for (std::size_t i = 0; i < n; ++i) {
       double want = double(a.p[i]) * scale + shift;
-      REQUIRE(std::fabs(y[i] - want) <= 2 * u * (std::fabs(double(a.p[i]) * scale) + std::fabs(shift)));
+      REQUIRE(std::fabs(y[i] - want) <=
+              2 * u * (std::fabs(double(a.p[i]) * scale) + std::fabs(shift)));
     }
     // a + b and a·b: exactly one rounding.
     add_f32(a.p, b.p, y.data(), n);
@@ -261,7 +263,8 @@ TEST_CASE("scale_shift, add, mul and axpy are exact to float rounding", "[kernel
     axpy_f32(n, alpha, a.p, acc.data());
     for (std::size_t i = 0; i < n; ++i) {
       double want = double(alpha) * a.p[i] + b.p[i];
-      REQUIRE(std::fabs(acc[i] - want) <= 2 * u * (std::fabs(double(alpha) * a.p[i]) + std::fabs(b.p[i])));
+      REQUIRE(std::fabs(acc[i] - want) <=
+              2 * u * (std::fabs(double(alpha) * a.p[i]) + std::fabs(b.p[i])));
     }
   }
 }

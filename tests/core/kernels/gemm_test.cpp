@@ -7,18 +7,18 @@
 // (products and sums each round once, at most k levels deep), plus the roundings of the
 // alpha and beta terms. It scales with k as the error does, and it is still far tighter
 // than any indexing or packing bug (a missing or misplaced product moves an entry by ~|a·b|).
-#include <catch2/catch.hpp>
+#include "core/kernels/gemm.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "core/kernels/gemm.hpp"
 #include "core/kernels/simd.hpp"
 #include "core/rng.hpp"
 #include "reference/kernels.hpp"
@@ -85,8 +85,8 @@ void check_gemm(const GemmCase& g, uint64_t seed) {
       }
       double tol = (g.k + 3) * u * mag[at] + 1e-30;
       if (!(std::fabs(double(c[at]) - want[at]) <= tol)) {
-        INFO("C[" << i << "][" << j << "]: got " << c[at] << ", want " << want[at]
-                  << ", tolerance " << tol);
+        INFO("C[" << i << "][" << j << "]: got " << c[at] << ", want " << want[at] << ", tolerance "
+                  << tol);
         REQUIRE(std::fabs(double(c[at]) - want[at]) <= tol);
       }
     }
@@ -98,9 +98,24 @@ constexpr Trans kTrans[2] = {Trans::No, Trans::Yes};
 std::vector<int> edge_sizes() {
   const GemmBlocking blk = gemm_f32_blocking();
   const int W = kSimdWidth;
-  std::vector<int> s = {1,          2,          3,           5,          7,          13,
-                        W + 1,      2 * W,      2 * W + 1,   blk.mr - 1, blk.mr,     blk.mr + 1,
-                        2 * blk.mr + 1, blk.nr - 1, blk.nr, blk.nr + 1, 2 * blk.nr + 1, 31};
+  std::vector<int> s = {1,
+                        2,
+                        3,
+                        5,
+                        7,
+                        13,
+                        W + 1,
+                        2 * W,
+                        2 * W + 1,
+                        blk.mr - 1,
+                        blk.mr,
+                        blk.mr + 1,
+                        2 * blk.mr + 1,
+                        blk.nr - 1,
+                        blk.nr,
+                        blk.nr + 1,
+                        2 * blk.nr + 1,
+                        31};
   if (W > 1) s.push_back(W - 1);
   s.erase(std::remove_if(s.begin(), s.end(), [](int v) { return v < 1; }), s.end());
   return s;
@@ -132,8 +147,7 @@ TEST_CASE("gemm matches the reference on seeded random shapes in all four transp
     }
 }
 
-TEST_CASE("gemm handles every edge tile: m, n, k around W, MR, NR and primes",
-          "[kernels][gemm]") {
+TEST_CASE("gemm handles every edge tile: m, n, k around W, MR, NR and primes", "[kernels][gemm]") {
   const auto sizes = edge_sizes();
   Rng rng(2024, 2);
   int t = 0;
@@ -183,14 +197,14 @@ TEST_CASE("gemm matches the reference on the conv and dense shapes of the preset
   const Shape convs[] = {{8, 9, 784}, {16, 72, 196}, {32, 9, 784}, {64, 288, 196}};
   int t = 0;
   for (const Shape& s : convs) {
-    check_gemm({Trans::No, Trans::No, s.oc, s.P, s.K}, 8000 + t++);          // Y = W·cols
-    check_gemm({Trans::Yes, Trans::No, s.K, s.P, s.oc}, 8000 + t++);         // dcols = Wᵀ·dY
+    check_gemm({Trans::No, Trans::No, s.oc, s.P, s.K}, 8000 + t++);           // Y = W·cols
+    check_gemm({Trans::Yes, Trans::No, s.K, s.P, s.oc}, 8000 + t++);          // dcols = Wᵀ·dY
     check_gemm({Trans::No, Trans::Yes, s.oc, s.K, s.P, 0, 0, 0, 1.0f, 1.0f},  // dW += dY·colsᵀ
                8000 + t++);
   }
   // A dense layer on a batch of 16 (the presets use 64; 16 keeps the reference quick).
-  check_gemm({Trans::No, Trans::Yes, 16, 40, 784}, 8000 + t++);   // Y = X·Wᵀ
-  check_gemm({Trans::No, Trans::No, 16, 784, 40}, 8000 + t++);    // dX = dY·W
+  check_gemm({Trans::No, Trans::Yes, 16, 40, 784}, 8000 + t++);                       // Y = X·Wᵀ
+  check_gemm({Trans::No, Trans::No, 16, 784, 40}, 8000 + t++);                        // dX = dY·W
   check_gemm({Trans::Yes, Trans::No, 40, 784, 16, 0, 0, 0, 1.0f, 1.0f}, 8000 + t++);  // dW += dYᵀ·X
 }
 
@@ -221,11 +235,13 @@ TEST_CASE("gemm gives the same result after its workspace grew and shrank", "[ke
   Rng rng(31, 4);
   auto a = padded_matrix(9, 37, 37, rng), b = padded_matrix(37, 23, 23, rng);
   std::vector<float> first(9 * 23), again(9 * 23);
-  gemm_f32(Trans::No, Trans::No, 9, 23, 37, 1.0f, a.data(), 37, b.data(), 23, 0.0f, first.data(), 23);
+  gemm_f32(Trans::No, Trans::No, 9, 23, 37, 1.0f, a.data(), 37, b.data(), 23, 0.0f, first.data(),
+           23);
   auto big_a = padded_matrix(300, 600, 600, rng), big_b = padded_matrix(600, 200, 200, rng);
   std::vector<float> big_c(300 * 200);
   gemm_f32(Trans::No, Trans::No, 300, 200, 600, 1.0f, big_a.data(), 600, big_b.data(), 200, 0.0f,
            big_c.data(), 200);
-  gemm_f32(Trans::No, Trans::No, 9, 23, 37, 1.0f, a.data(), 37, b.data(), 23, 0.0f, again.data(), 23);
+  gemm_f32(Trans::No, Trans::No, 9, 23, 37, 1.0f, a.data(), 37, b.data(), 23, 0.0f, again.data(),
+           23);
   REQUIRE(first == again);
 }

@@ -1,8 +1,10 @@
 // im2col / col2im and the depthwise convolution kernels against the naive references of
 // tests/reference/kernels.hpp, on seeded random geometries: widths around the SIMD width,
 // strides 1–3, padding from 0 up to the kernel size, non-square kernels, 1×1 images.
-#include <catch2/catch.hpp>
+#include "core/kernels/im2col.hpp"
 
+#include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -10,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "core/kernels/im2col.hpp"
 #include "core/kernels/simd.hpp"
 #include "core/rng.hpp"
 #include "reference/kernels.hpp"
@@ -22,9 +23,9 @@ constexpr double u = 1.0 / 16777216.0;  // 2⁻²⁴
 
 std::string describe(const ConvGeometry& g) {
   std::ostringstream out;
-  out << "C=" << g.channels << " " << g.height << "x" << g.width << " kernel " << g.kernel_h
-      << "x" << g.kernel_w << " stride " << g.stride << " pad " << g.pad << " -> " << g.out_h
-      << "x" << g.out_w;
+  out << "C=" << g.channels << " " << g.height << "x" << g.width << " kernel " << g.kernel_h << "x"
+      << g.kernel_w << " stride " << g.stride << " pad " << g.pad << " -> " << g.out_h << "x"
+      << g.out_w;
   return out.str();
 }
 
@@ -42,10 +43,10 @@ ConvGeometry make_geometry(int c, int h, int w, int kh, int kw, int stride, int 
 std::vector<ConvGeometry> test_geometries(uint64_t seed) {
   const int W = kSimdWidth;
   std::vector<ConvGeometry> gs = {
-      make_geometry(1, 28, 28, 3, 3, 1, 1),  make_geometry(8, 14, 14, 3, 3, 1, 1),
-      make_geometry(3, 7, 7, 3, 3, 2, 1),    make_geometry(2, 1, 1, 1, 1, 1, 0),
-      make_geometry(2, 1, 1, 3, 3, 1, 1),    make_geometry(1, 5, 5, 5, 5, 1, 0),
-      make_geometry(2, 4, 6, 1, 1, 1, 0),    make_geometry(1, 3, 3, 2, 2, 1, 2),  // pad ≥ kernel
+      make_geometry(1, 28, 28, 3, 3, 1, 1),   make_geometry(8, 14, 14, 3, 3, 1, 1),
+      make_geometry(3, 7, 7, 3, 3, 2, 1),     make_geometry(2, 1, 1, 1, 1, 1, 0),
+      make_geometry(2, 1, 1, 3, 3, 1, 1),     make_geometry(1, 5, 5, 5, 5, 1, 0),
+      make_geometry(2, 4, 6, 1, 1, 1, 0),     make_geometry(1, 3, 3, 2, 2, 1, 2),  // pad ≥ kernel
       make_geometry(2, 6, W + 1, 3, 3, 1, 1), make_geometry(1, 5, 2 * W, 3, 3, 1, 1),
       make_geometry(1, 3, W, 3, 3, 1, 1),
   };

@@ -1,8 +1,10 @@
 // Pooling kernels against the naive references of tests/reference/kernels.hpp on seeded
 // random geometries (kernel 1–4, stride 1–3, padding up to the kernel size, widths around
 // the SIMD width), batches of 1–3 samples.
-#include <catch2/catch.hpp>
+#include "core/kernels/pool.hpp"
 
+#include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -10,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "core/kernels/pool.hpp"
 #include "core/kernels/simd.hpp"
 #include "core/rng.hpp"
 #include "reference/kernels.hpp"
@@ -48,9 +49,9 @@ PoolCase make_case(int n, int c, int h, int w, int kernel, int stride, int pad) 
 std::vector<PoolCase> test_cases(uint64_t seed) {
   const int W = kSimdWidth;
   std::vector<PoolCase> cs = {
-      make_case(2, 3, 28, 28, 2, 2, 0), make_case(1, 4, 14, 14, 2, 2, 0),
-      make_case(1, 2, 7, 7, 3, 2, 1),   make_case(1, 1, 1, 1, 1, 1, 0),
-      make_case(2, 2, 5, 5, 3, 1, 1),   make_case(1, 1, 3, 3, 2, 1, 2),  // windows in padding
+      make_case(2, 3, 28, 28, 2, 2, 0),       make_case(1, 4, 14, 14, 2, 2, 0),
+      make_case(1, 2, 7, 7, 3, 2, 1),         make_case(1, 1, 1, 1, 1, 1, 0),
+      make_case(2, 2, 5, 5, 3, 1, 1),         make_case(1, 1, 3, 3, 2, 1, 2),  // windows in padding
       make_case(1, 2, 4, 2 * W + 1, 2, 2, 0),
   };
   Rng rng(seed, 2);
@@ -59,7 +60,8 @@ std::vector<PoolCase> test_cases(uint64_t seed) {
     int pad = int(rng.below(uint32_t(kernel / 2 + 1)));  // PyTorch allows pad ≤ kernel/2
     int h = 1 + int(rng.below(12)), w = std::max(1, int(W) - 1 + int(rng.below(2 * W + 3)));
     if (h + 2 * pad < kernel || w + 2 * pad < kernel) continue;
-    cs.push_back(make_case(1 + int(rng.below(3)), 1 + int(rng.below(4)), h, w, kernel, stride, pad));
+    cs.push_back(
+        make_case(1 + int(rng.below(3)), 1 + int(rng.below(4)), h, w, kernel, stride, pad));
   }
   return cs;
 }
@@ -186,8 +188,8 @@ TEST_CASE("global avg pool averages each plane and its backward spreads dy evenl
   const std::size_t W = kSimdWidth;
   for (int t = 0; t < 60; ++t) {
     int n = 1 + int(rng.below(3)), c = 1 + int(rng.below(6));
-    std::size_t plane = t < 8 ? std::vector<std::size_t>{1, W - 1 + (W == 1), W, W + 1, 2 * W,
-                                                         49, 196, 32 * W + 1}[t]
+    std::size_t plane = t < 8 ? std::vector<std::size_t>{1,   W - 1 + (W == 1), W, W + 1, 2 * W, 49,
+                                                         196, 32 * W + 1}[t]
                               : 1 + rng.below(900);
     INFO("seed 1500, case " << t << ": n=" << n << " C=" << c << " plane=" << plane);
     auto x = random_vector(std::size_t(n) * c * plane, 1600 + t);

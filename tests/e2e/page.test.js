@@ -1,0 +1,230 @@
+// The playground page in real headless Chromium, served on 127.0.0.1 under the strict CSP
+// `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'`. Screenshots of the main states
+// go to tests/e2e/screenshots/ (git-ignored).
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { colouredPixels, openPage, runs, SCREENSHOTS, startBrowser, startServer, waitFor } from './browser.js';
+
+let server, browser;
+beforeAll(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const shot = (page, name, fullPage = true) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+
+describe('playground page', () => {
+  test('the default BatchNorm vs LayerNorm runs train past 90% test accuracy, draw their charts, pause, step and reset', async () => {
+    const { page, errors } = await openPage(browser.context, server.url);
+
+    // Both runs start training on their own (no click), and both pass 90% on the test digits.
+    // tiny at batch 64 reaches ~95% after one epoch (125 steps); 120 s bounds a slow machine.
+    const trained = await waitFor('both runs above 90% test accuracy', async () => {
+      const r = await runs(page);
+      return r.length === 2 && r.every((x) => x.accuracy !== null && x.accuracy > 0.9) && r;
+    }, { timeout: 120_000 });
+    expect(trained.map((r) => r.status)).toEqual(['ready', 'ready']);
+    await expect.poll(() => page.textContent('#run-0-heading')).toContain('BatchNorm');
+    expect(await page.textContent('#run-1-heading')).toContain('LayerNorm over C×H×W');
+    expect(await page.textContent('#preset-info')).toMatch(/tiny: 9 layers, 1\.85 MFLOP per training sample/);
+
+    // Lockstep: the two runs are never far apart.
+    const r = await runs(page);
+    expect(Math.abs(r[0].step - r[1].step)).toBeLessThanOrEqual(64);
+
+    // Every chart has drawn coloured lines: loss and accuracy for all runs; for run A (BN)
+    // train/eval accuracy, the activation band and the running mean/variance; for run B
+    // (LayerNorm) train/eval accuracy and the band (it has no running statistics).
+    await page.waitForTimeout(300); // one animation frame after the last data
+    const [loss] = await colouredPixels(page, '#chart-loss canvas');
+    const [accuracy] = await colouredPixels(page, '#chart-accuracy canvas');
+    expect(loss).toBeGreaterThan(200);
+    expect(accuracy).toBeGreaterThan(50);
+    for (const id of ['run-0-train-eval', 'run-0-band', 'run-0-running-mean', 'run-0-running-var', 'run-1-train-eval', 'run-1-band']) {
+      const [n] = await colouredPixels(page, `#${id} canvas`);
+      expect(n, id).toBeGreaterThan(30);
+    }
+    expect(await page.isVisible('#run-1-running-mean')).toBe(false);
+    expect(await page.textContent('.run-1')).toContain('no BatchNorm layer');
+    expect(await page.textContent('#bn-vs-ln-small-batch-findings')).toMatch(/averages 50,176 values .* BatchNorm \d+\.\d% test accuracy/s);
+    await shot(page, 'default-trained-1440');
+
+    // Pause: both stop, come level, and stay put.
+    await page.click('#play');
+    await expect.poll(() => page.textContent('#play-state')).toBe('Paused.');
+    const paused = await waitFor('the runs to stop at the same step', async () => {
+      const x = await runs(page);
+      return x[0].step === x[1].step && x;
+    }, { timeout: 20_000 });
+    await page.waitForTimeout(1500);
+    expect((await runs(page)).map((x) => x.step)).toEqual(paused.map((x) => x.step));
+
+    // Single step (keyboard operable: the button, then the 's' key on the page).
+    await page.focus('#step');
+    await page.keyboard.press('Enter');
+    await waitFor('one step for each run', async () => (await runs(page)).every((x) => x.step === paused[0].step + 1));
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('s');
+    await waitFor('a second step', async () => (await runs(page)).every((x) => x.step === paused[0].step + 2));
+
+    // Reset clears the runs and the charts and stays paused.
+    await page.click('#reset');
+    await waitFor('runs back at step 0 and ready', async () => (await runs(page)).every((x) => x.step === 0 && x.status === 'ready' && x.accuracy === null));
+    await page.waitForTimeout(300);
+    expect((await colouredPixels(page, '#chart-loss canvas'))[0]).toBe(0);
+    expect((await colouredPixels(page, '#run-0-running-mean canvas'))[0]).toBe(0);
+    expect(await page.textContent('#play-state')).toBe('Paused.');
+    await page.waitForTimeout(1000);
+    expect((await runs(page)).map((x) => x.step)).toEqual([0, 0]);
+
+    // 'k' on the page plays again.
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('k');
+    await waitFor('training after k', async () => (await runs(page)).every((x) => x.step > 5));
+
+    expect(errors).toEqual([]);
+
+    // The CSP header really is in force: inline scripts and eval are refused. (Checked last:
+    // the browser logs each refusal as a console error.)
+    const refused = await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true';
+      document.head.append(s);
+      let evalResult;
+      try {
+        evalResult = eval('1 + 1');
+      } catch (e) {
+        evalResult = e.name;
+      }
+      return { inline: window.__inlineRan === true, evalResult };
+    });
+    expect(refused).toEqual({ inline: false, evalResult: 'EvalError' });
+    await page.close();
+  });
+
+  test('a URL with state restores it, and bad values in it are refused visibly', async () => {
+    const { page, errors } = await openPage(browser.context, `${server.url}#preset=mlp&batch=32&norms=batch,layer-sample,group:2`);
+    await waitFor('three runs built', async () => {
+      const r = await runs(page);
+      return r.length === 3 && r.every((x) => x.status === 'ready');
+    });
+    expect(await page.inputValue('#preset')).toBe('mlp');
+    expect(await page.inputValue('#batch')).toBe('32');
+    expect(await page.inputValue('#norm-2')).toBe('group:2');
+    expect(await page.textContent('#preset-info')).toMatch(/^mlp: 11 layers/);
+    expect(await page.textContent('.run-0 .run-meta')).toMatch(/250 steps per epoch/);
+    expect(await page.isHidden('#problems')).toBe(true);
+
+    await page.goto(`${server.url}#batch=999&lr=fast&preset=nope`);
+    await page.reload();
+    await waitFor('the problems box', () => page.isVisible('#problems'));
+    const problems = await page.textContent('#problems');
+    expect(problems).toContain('batch=999 must be from 1 to 256; using the default 64');
+    expect(problems).toContain('lr=fast must be a number; using the default 0.05');
+    await waitFor('the unknown preset to be refused', async () => /preset=nope is not one of this engine's presets/.test(await page.textContent('#problems')));
+    await waitFor('the default runs built', async () => (await runs(page)).every((x) => x.status === 'ready'));
+    expect(await page.inputValue('#batch')).toBe('64');
+    expect(await page.inputValue('#preset')).toBe('tiny');
+    expect(await page.evaluate(() => location.hash)).toContain('batch=64');
+
+    // A bad value typed into a control is refused next to it and not used.
+    await page.fill('#batch', '0');
+    await page.press('#batch', 'Tab');
+    expect(await page.textContent('#batch-error')).toMatch(/Batch size must be from 1 to 256; the value in use is still 64/);
+    expect(await page.getAttribute('#batch', 'aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => location.hash)).toContain('batch=64');
+    await shot(page, 'url-problems-1440');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('a diverging run stops with its message while the other keeps training', async () => {
+    // tiny stays finite at lr 10 in this engine (cross-entropy saturates); mlp-relu without
+    // a norm overflows within a few steps, with BatchNorm it trains on.
+    const { page, errors } = await openPage(browser.context, `${server.url}#preset=mlp-relu&lr=10&norms=none,batch`);
+    await waitFor('run A to diverge', async () => (await runs(page))[0]?.status === 'diverged', { timeout: 60_000 });
+    const message = await page.textContent('.run-0 .run-message');
+    expect(message).toMatch(/Run A stopped at step \d+/);
+    expect(message).toMatch(/learning rate 10 is too high for a network without normalization/);
+    expect(message).toMatch(/training diverged at step \d+ .*layer/);
+    const before = (await runs(page))[1].step;
+    await waitFor('run B to keep training', async () => (await runs(page))[1].step > before + 50, { timeout: 30_000 });
+    expect((await runs(page))[1].status).toBe('ready');
+    expect(await page.isVisible('.run-1 .run-message')).toBe(false);
+    await page.waitForTimeout(300);
+    expect((await colouredPixels(page, '#chart-loss canvas'))[0]).toBeGreaterThan(50);
+    await shot(page, 'divergence-1440');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('a crashed worker shows an error with a restart button that brings the run back', async () => {
+    const { page, errors } = await openPage(browser.context, `${server.url}#preset=mlp&epochs=0`);
+    await waitFor('both runs training', async () => (await runs(page)).every((x) => x.step > 20));
+    const workers = page.workers();
+    expect(workers).toHaveLength(2);
+    // An uncaught exception in one worker.
+    await workers[0].evaluate(() => setTimeout(() => {
+      throw new Error('simulated crash');
+    }));
+    const crashed = await waitFor('one run to be marked crashed', async () => {
+      const i = (await runs(page)).findIndex((x) => x.status === 'crashed');
+      return i >= 0 && { i };
+    });
+    const other = 1 - crashed.i;
+    expect(await page.textContent(`.run-${crashed.i} .run-message`)).toContain('simulated crash');
+    expect((await runs(page))[other].status).toBe('ready');
+    await shot(page, 'crash-1440');
+    await page.click(`.run-${crashed.i} .restart`);
+    await waitFor('the run to restart and train', async () => {
+      const r = await runs(page);
+      return r[crashed.i].status === 'ready' && r[crashed.i].step > 10;
+    });
+    expect(await page.isVisible(`.run-${crashed.i} .run-message`)).toBe(false);
+    // The simulated crash is the only error.
+    expect(errors.every((e) => e.includes('simulated crash'))).toBe(true);
+    await page.close();
+  });
+
+  test('the small-batch experiment card loads its settings and reports the runs’ numbers', async () => {
+    const { page, errors } = await openPage(browser.context, server.url);
+    await waitFor('default runs built', async () => (await runs(page)).every((x) => x.status === 'ready'));
+    await page.click('#bn-vs-ln-small-batch-dense');
+    await waitFor('the mlp runs training at batch 2', async () => {
+      const r = await runs(page);
+      return r.every((x) => x.status === 'ready' && x.step > 100);
+    });
+    expect(await page.inputValue('#preset')).toBe('mlp');
+    expect(await page.inputValue('#batch')).toBe('2');
+    expect(await page.inputValue('#optimizer')).toBe('adam');
+    await waitFor('the findings to name the values per statistic', async () =>
+      /In mlp at batch 2, each statistic of the first BatchNorm layer averages 2 values/.test(await page.textContent('#bn-vs-ln-small-batch-findings')));
+    // First evaluation at half an epoch (2,000 steps of 2 digits).
+    await waitFor('an evaluation in the findings', async () => /After [\d,]+ steps .*BatchNorm \d+\.\d% .*LayerNorm \d+\.\d%/s.test(await page.textContent('#bn-vs-ln-small-batch-findings')), { timeout: 90_000 });
+    await shot(page, 'experiment-mlp-batch2-1440');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('the page is readable at 375 px and in dark mode', async () => {
+    const { page, errors } = await openPage(browser.context, server.url, { width: 375, height: 800 });
+    await waitFor('training', async () => (await runs(page)).every((x) => x.step > 60));
+    // Nothing wider than the screen: no horizontal scrolling.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.waitForTimeout(300);
+    await shot(page, 'default-375');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await waitFor('an evaluation', async () => (await runs(page)).every((x) => x.accuracy !== null), { timeout: 60_000 });
+    await page.waitForTimeout(500);
+    await shot(page, 'dark-1440');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(21, 22, 24)');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

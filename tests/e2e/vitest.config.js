@@ -1,0 +1,13 @@
+// The browser end-to-end test, kept apart from the unit suites so they stay fast:
+//   npx vitest run --config tests/e2e/vitest.config.js
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    root: new URL('../..', import.meta.url).pathname,
+    include: ['tests/e2e/**/*.test.js'],
+    testTimeout: 180_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+  },
+});
