@@ -64,72 +64,17 @@ inline bool inside(const ConvGeometry& g, int iy, int ix) {
   return iy >= 0 && iy < g.height && ix >= 0 && ix < g.width;
 }
 
-// cols[(c·kh + i)·kw + j][oy·out_w + ox] = x[c][oy·s − pad + i][ox·s − pad + j], 0 outside.
-inline std::vector<double> im2col(const ConvGeometry& g, const float* x) {
-  std::vector<double> cols(std::size_t(g.rows()) * g.cols(), 0.0);
-  for (int c = 0; c < g.channels; ++c)
-    for (int i = 0; i < g.kernel_h; ++i)
-      for (int j = 0; j < g.kernel_w; ++j)
-        for (int oy = 0; oy < g.out_h; ++oy)
-          for (int ox = 0; ox < g.out_w; ++ox) {
-            int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
-            if (!inside(g, iy, ix)) continue;
-            std::size_t row = std::size_t((c * g.kernel_h + i) * g.kernel_w + j);
-            cols[row * g.cols() + oy * g.out_w + ox] =
-                x[(std::size_t(c) * g.height + iy) * g.width + ix];
-          }
-  return cols;
-}
-
-// x0 + col2im(cols): every column entry is added back to the input pixel it was read from.
-inline std::vector<double> col2im(const ConvGeometry& g, const float* cols, const float* x0) {
-  std::vector<double> x(x0, x0 + std::size_t(g.channels) * g.height * g.width);
-  for (int c = 0; c < g.channels; ++c)
-    for (int i = 0; i < g.kernel_h; ++i)
-      for (int j = 0; j < g.kernel_w; ++j)
-        for (int oy = 0; oy < g.out_h; ++oy)
-          for (int ox = 0; ox < g.out_w; ++ox) {
-            int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
-            if (!inside(g, iy, ix)) continue;
-            std::size_t row = std::size_t((c * g.kernel_h + i) * g.kernel_w + j);
-            x[(std::size_t(c) * g.height + iy) * g.width + ix] +=
-                cols[row * g.cols() + oy * g.out_w + ox];
-          }
-  return x;
-}
-
-// Depthwise convolution by definition. Each returns values and, per entry, Σ|terms| (the
-// scale of float rounding error) in `magnitude`.
-struct ConvResult {
-  std::vector<double> value, magnitude;
+// One in-bounds tap of a convolution window, as flat indices: x into the (C,H,W) input,
+// w into the (C,kh,kw) depthwise weight (also the im2col row), y into the (C,out_h,out_w)
+// output, and pos = oy·out_w + ox (the im2col column).
+struct ConvTap {
+  std::size_t x, w, y, pos;
 };
 
-inline ConvResult depthwise_conv2d(const ConvGeometry& g, const float* x, const float* w) {
-  std::size_t plane = std::size_t(g.out_h) * g.out_w;
-  ConvResult r{std::vector<double>(g.channels * plane), std::vector<double>(g.channels * plane)};
-  for (int c = 0; c < g.channels; ++c)
-    for (int oy = 0; oy < g.out_h; ++oy)
-      for (int ox = 0; ox < g.out_w; ++ox) {
-        double s = 0.0, mag = 0.0;
-        for (int i = 0; i < g.kernel_h; ++i)
-          for (int j = 0; j < g.kernel_w; ++j) {
-            int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
-            if (!inside(g, iy, ix)) continue;
-            double t = double(x[(std::size_t(c) * g.height + iy) * g.width + ix]) *
-                       w[(c * g.kernel_h + i) * g.kernel_w + j];
-            s += t;
-            mag += std::fabs(t);
-          }
-        r.value[c * plane + oy * g.out_w + ox] = s;
-        r.magnitude[c * plane + oy * g.out_w + ox] = mag;
-      }
-  return r;
-}
-
-inline ConvResult depthwise_conv2d_backward_data(const ConvGeometry& g, const float* dy,
-                                                 const float* w) {
-  std::size_t size = std::size_t(g.channels) * g.height * g.width;
-  ConvResult r{std::vector<double>(size, 0.0), std::vector<double>(size, 0.0)};
+// Calls f(tap) for every output of every channel and every in-bounds pixel of its window, in
+// the order c, oy, ox, i, j (each window row-major). Taps in the padding are skipped.
+template <class F>
+void for_each_conv_tap(const ConvGeometry& g, F f) {
   for (int c = 0; c < g.channels; ++c)
     for (int oy = 0; oy < g.out_h; ++oy)
       for (int ox = 0; ox < g.out_w; ++ox)
@@ -137,12 +82,50 @@ inline ConvResult depthwise_conv2d_backward_data(const ConvGeometry& g, const fl
           for (int j = 0; j < g.kernel_w; ++j) {
             int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
             if (!inside(g, iy, ix)) continue;
-            double t = double(dy[(std::size_t(c) * g.out_h + oy) * g.out_w + ox]) *
-                       w[(c * g.kernel_h + i) * g.kernel_w + j];
-            std::size_t at = (std::size_t(c) * g.height + iy) * g.width + ix;
-            r.value[at] += t;
-            r.magnitude[at] += std::fabs(t);
+            const std::size_t pos = std::size_t(oy) * g.out_w + ox;
+            f(ConvTap{(std::size_t(c) * g.height + iy) * g.width + ix,
+                      std::size_t((c * g.kernel_h + i) * g.kernel_w + j),
+                      std::size_t(c) * g.out_h * g.out_w + pos, pos});
           }
+}
+
+// cols[(c·kh + i)·kw + j][oy·out_w + ox] = x[c][oy·s − pad + i][ox·s − pad + j], 0 outside.
+inline std::vector<double> im2col(const ConvGeometry& g, const float* x) {
+  std::vector<double> cols(std::size_t(g.rows()) * g.cols(), 0.0);
+  for_each_conv_tap(g, [&](const ConvTap& t) { cols[t.w * g.cols() + t.pos] = x[t.x]; });
+  return cols;
+}
+
+// x0 + col2im(cols): every column entry is added back to the input pixel it was read from.
+inline std::vector<double> col2im(const ConvGeometry& g, const float* cols, const float* x0) {
+  std::vector<double> x(x0, x0 + std::size_t(g.channels) * g.height * g.width);
+  for_each_conv_tap(g, [&](const ConvTap& t) { x[t.x] += cols[t.w * g.cols() + t.pos]; });
+  return x;
+}
+
+// Depthwise convolution by definition. Each returns values and, per entry, Σ|terms| (the
+// scale of float rounding error) in `magnitude`.
+struct ConvResult {
+  std::vector<double> value, magnitude;
+
+  void add(std::size_t at, double term) {
+    value[at] += term;
+    magnitude[at] += std::fabs(term);
+  }
+};
+
+inline ConvResult depthwise_conv2d(const ConvGeometry& g, const float* x, const float* w) {
+  std::size_t size = std::size_t(g.channels) * g.out_h * g.out_w;
+  ConvResult r{std::vector<double>(size, 0.0), std::vector<double>(size, 0.0)};
+  for_each_conv_tap(g, [&](const ConvTap& t) { r.add(t.y, double(x[t.x]) * w[t.w]); });
+  return r;
+}
+
+inline ConvResult depthwise_conv2d_backward_data(const ConvGeometry& g, const float* dy,
+                                                 const float* w) {
+  std::size_t size = std::size_t(g.channels) * g.height * g.width;
+  ConvResult r{std::vector<double>(size, 0.0), std::vector<double>(size, 0.0)};
+  for_each_conv_tap(g, [&](const ConvTap& t) { r.add(t.x, double(dy[t.y]) * w[t.w]); });
   return r;
 }
 
@@ -152,19 +135,7 @@ inline ConvResult depthwise_conv2d_backward_weight(const ConvGeometry& g, const 
   std::size_t size = std::size_t(g.channels) * g.kernel_h * g.kernel_w;
   ConvResult r{std::vector<double>(dweight0, dweight0 + size), std::vector<double>(size)};
   for (std::size_t i = 0; i < size; ++i) r.magnitude[i] = std::fabs(r.value[i]);
-  for (int c = 0; c < g.channels; ++c)
-    for (int oy = 0; oy < g.out_h; ++oy)
-      for (int ox = 0; ox < g.out_w; ++ox)
-        for (int i = 0; i < g.kernel_h; ++i)
-          for (int j = 0; j < g.kernel_w; ++j) {
-            int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
-            if (!inside(g, iy, ix)) continue;
-            double t = double(dy[(std::size_t(c) * g.out_h + oy) * g.out_w + ox]) *
-                       x[(std::size_t(c) * g.height + iy) * g.width + ix];
-            std::size_t at = std::size_t((c * g.kernel_h + i) * g.kernel_w + j);
-            r.value[at] += t;
-            r.magnitude[at] += std::fabs(t);
-          }
+  for_each_conv_tap(g, [&](const ConvTap& t) { r.add(t.w, double(dy[t.y]) * x[t.x]); });
   return r;
 }
 
@@ -237,32 +208,19 @@ inline std::vector<double> max_pool2d_backward(const PoolGeometry& g, int n, con
   return dx;
 }
 
-// Mean over the full kernel×kernel window, padded zeros included (count_include_pad).
-inline std::vector<double> avg_pool2d(const PoolGeometry& g, int n, const float* x) {
-  std::size_t in_plane = std::size_t(g.height) * g.width;
-  std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
-  std::size_t planes = std::size_t(n) * g.channels;
-  std::vector<double> y(planes * out_plane, 0.0);
-  for (std::size_t p = 0; p < planes; ++p)
-    for (int oy = 0; oy < g.out_h; ++oy)
-      for (int ox = 0; ox < g.out_w; ++ox) {
-        double s = 0.0;
-        for (int i = 0; i < g.kernel; ++i)
-          for (int j = 0; j < g.kernel; ++j) {
-            int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
-            if (iy >= 0 && iy < g.height && ix >= 0 && ix < g.width)
-              s += x[p * in_plane + std::size_t(iy) * g.width + ix];
-          }
-        y[p * out_plane + oy * g.out_w + ox] = s / (g.kernel * g.kernel);
-      }
-  return y;
-}
+// One in-bounds tap of a pooling window, as flat indices into the (N·C planes) input and
+// output.
+struct PoolTap {
+  std::size_t x, y;
+};
 
-inline std::vector<double> avg_pool2d_backward(const PoolGeometry& g, int n, const float* dy) {
+// Calls f(tap) for every output of every plane and every in-bounds pixel of its window, in
+// the order plane, oy, ox, i, j. Taps in the padding are skipped.
+template <class F>
+void for_each_pool_tap(const PoolGeometry& g, int n, F f) {
   std::size_t in_plane = std::size_t(g.height) * g.width;
   std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
   std::size_t planes = std::size_t(n) * g.channels;
-  std::vector<double> dx(planes * in_plane, 0.0);
   for (std::size_t p = 0; p < planes; ++p)
     for (int oy = 0; oy < g.out_h; ++oy)
       for (int ox = 0; ox < g.out_w; ++ox)
@@ -270,9 +228,24 @@ inline std::vector<double> avg_pool2d_backward(const PoolGeometry& g, int n, con
           for (int j = 0; j < g.kernel; ++j) {
             int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
             if (iy >= 0 && iy < g.height && ix >= 0 && ix < g.width)
-              dx[p * in_plane + std::size_t(iy) * g.width + ix] +=
-                  double(dy[p * out_plane + oy * g.out_w + ox]) / (g.kernel * g.kernel);
+              f(PoolTap{p * in_plane + std::size_t(iy) * g.width + ix,
+                        p * out_plane + std::size_t(oy) * g.out_w + ox});
           }
+}
+
+// Mean over the full kernel×kernel window, padded zeros included (count_include_pad).
+inline std::vector<double> avg_pool2d(const PoolGeometry& g, int n, const float* x) {
+  std::vector<double> y(std::size_t(n) * g.channels * g.out_h * g.out_w, 0.0);
+  for_each_pool_tap(g, n, [&](const PoolTap& t) { y[t.y] += x[t.x]; });
+  for (double& v : y) v /= (g.kernel * g.kernel);
+  return y;
+}
+
+inline std::vector<double> avg_pool2d_backward(const PoolGeometry& g, int n, const float* dy) {
+  std::vector<double> dx(std::size_t(n) * g.channels * g.height * g.width, 0.0);
+  for_each_pool_tap(g, n, [&](const PoolTap& t) {
+    dx[t.x] += double(dy[t.y]) / (g.kernel * g.kernel);
+  });
   return dx;
 }
 

@@ -15,11 +15,13 @@
 #include "core/kernels/simd.hpp"
 #include "core/rng.hpp"
 #include "reference/kernels.hpp"
+#include "support/sums.hpp"
 
 namespace {
 
 using namespace normlab;
-constexpr double u = 1.0 / 16777216.0;  // 2⁻²⁴
+using test::abs_of;
+using test::require_sums_close;
 
 std::string describe(const ConvGeometry& g) {
   std::ostringstream out;
@@ -66,29 +68,7 @@ std::vector<ConvGeometry> test_geometries(uint64_t seed) {
 }
 
 std::vector<float> random_vector(std::size_t n, uint64_t seed) {
-  Rng rng(seed, 3);
-  std::vector<float> v(n);
-  for (auto& x : v) x = rng.uniform(-1.0f, 1.0f);
-  return v;
-}
-
-std::vector<float> abs_of(const std::vector<float>& v) {
-  std::vector<float> a(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) a[i] = std::fabs(v[i]);
-  return a;
-}
-
-// |got − want| ≤ terms·u·magnitude at every index (magnitude = Σ|summands|).
-void require_sums_close(const float* got, const std::vector<double>& want,
-                        const std::vector<double>& magnitude, double terms) {
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    double tol = terms * u * magnitude[i] + 1e-30;
-    if (!(std::fabs(got[i] - want[i]) <= tol)) {
-      INFO("index " << i << " of " << want.size() << ": got " << got[i] << ", want " << want[i]
-                    << ", tolerance " << tol);
-      REQUIRE(std::fabs(got[i] - want[i]) <= tol);
-    }
-  }
+  return test::uniform_vector(n, seed, 3);
 }
 
 }  // namespace

@@ -15,11 +15,14 @@
 #include "core/kernels/simd.hpp"
 #include "core/rng.hpp"
 #include "reference/kernels.hpp"
+#include "support/sums.hpp"
 
 namespace {
 
 using namespace normlab;
-constexpr double u = 1.0 / 16777216.0;  // 2⁻²⁴
+using test::abs_of;
+using test::require_sums_close;
+constexpr double u = test::kUnitRoundoff;  // 2⁻²⁴
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 struct PoolCase {
@@ -75,28 +78,7 @@ std::vector<float> tie_prone_vector(std::size_t n, uint64_t seed) {
 }
 
 std::vector<float> random_vector(std::size_t n, uint64_t seed) {
-  Rng rng(seed, 4);
-  std::vector<float> v(n);
-  for (auto& x : v) x = rng.uniform(-1.0f, 1.0f);
-  return v;
-}
-
-std::vector<float> abs_of(const std::vector<float>& v) {
-  std::vector<float> a(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) a[i] = std::fabs(v[i]);
-  return a;
-}
-
-void require_sums_close(const float* got, const std::vector<double>& want,
-                        const std::vector<double>& magnitude, double terms) {
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    double tol = terms * u * magnitude[i] + 1e-30;
-    if (!(std::fabs(got[i] - want[i]) <= tol)) {
-      INFO("index " << i << " of " << want.size() << ": got " << got[i] << ", want " << want[i]
-                    << ", tolerance " << tol);
-      REQUIRE(std::fabs(got[i] - want[i]) <= tol);
-    }
-  }
+  return test::uniform_vector(n, seed, 4);
 }
 
 }  // namespace

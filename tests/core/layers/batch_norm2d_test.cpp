@@ -11,61 +11,14 @@
 #include "reference/norms.hpp"
 #include "support/check.hpp"
 #include "support/gradcheck.hpp"
+#include "support/norm_cases.hpp"
 
 namespace {
 
 using namespace normlab;
+using namespace normlab::test::norm_cases;
 namespace rn = normlab::ref::norms;
 using Catch::Matchers::Contains;
-using rn::Vec;
-
-Vec dbl(const float* p, std::size_t n) { return rn::as_double(p, n); }
-Vec dbl(const Tensor& t) { return dbl(t.data(), t.size()); }
-Vec dbl(const std::vector<float>& v) { return dbl(v.data(), v.size()); }
-
-// N = 1..5, C ∈ {1,3,7,16}, H×W ∈ {1×1, 3×3, 5×5, 28×28, 1×3, 5×3}.
-std::vector<Shape> layer_shapes() {
-  std::vector<Shape> out;
-  for (int n : {1, 2, 3, 5})
-    for (int c : {1, 3, 7, 16})
-      for (auto hw : {std::pair{1, 1}, {3, 3}, {5, 5}, {28, 28}, {1, 3}, {5, 3}})
-        out.push_back(Shape{n, c, hw.first, hw.second});
-  return out;
-}
-
-void randomize_affine(BatchNorm2d& bn, uint64_t seed) {
-  Rng rng(seed, 5);
-  for (int k = 0; k < bn.channels(); ++k) {
-    bn.gamma()[k] = rng.uniform(0.5f, 1.5f);
-    bn.beta()[k] = rng.uniform(-0.5f, 0.5f);
-  }
-}
-
-template <class F>
-std::string argument_error(F f) {
-  try {
-    f();
-  } catch (const ArgumentError& e) {
-    return e.what();
-  }
-  return "no ArgumentError";
-}
-
-// Tolerances against the double reference: 1e-5 relative plus an absolute term.
-// y = (x − mean)·rstd·γ + β: error ≈ u·rstd·|x| (the mean's rounding, scaled by rstd).
-// dx = rstd·(γ·dy − k1 − x̂·k2): error ≈ u·rstd·|γ·dy| from the products, plus u·rstd²·|x|·|k2|
-// from the mean's rounding carried through x̂·k2. rstd reaches ~80 when a channel's few
-// values lie close together. x ∈ [−1, 1] here. Parameter gradients sum `count` terms of
-// random sign: the absolute term grows like √count (measured: ≤ 3.6e-7·√count).
-constexpr double kTol = 1e-5;
-double rstd_max(const NormStats& s) {
-  double r = 1.0;
-  for (float v : s.rstd) r = std::max(r, double(v));
-  return r;
-}
-double y_atol(const NormStats& s) { return 1e-6 * rstd_max(s); }
-double dx_atol(const NormStats& s) { return 1e-6 * rstd_max(s) + 3e-7 * rstd_max(s) * rstd_max(s); }
-double sum_atol(std::size_t count) { return 1e-6 * std::sqrt(double(count)) + 1e-6; }
 
 }  // namespace
 
@@ -77,29 +30,14 @@ TEST_CASE("batch_norm2d train forward and backward match the double reference",
     if (s.n * s.plane() == 1) continue;  // train mode needs two values per channel
     INFO("input " << s.str());
     BatchNorm2d bn(s.c);
-    randomize_affine(bn, ++seed);
-    const Tensor x = test::random_tensor(s, ++seed);
-    const Tensor dy = test::random_tensor(s, ++seed);
-    const rn::Spec spec{rn::Layout::Channel, s};
-    const Vec gamma = dbl(bn.gamma(), s.c), beta = dbl(bn.beta(), s.c);
-
-    const Tensor& y = bn.forward(x, Mode::Train);
-    rn::Forward want = rn::forward(spec, dbl(x), gamma, beta, 1e-5);
-    REQUIRE_CLOSE(y.data(), want.y.data(), y.size(), y_atol(bn.stats()), kTol);
+    randomize_affine(bn, s.c, ++seed);
+    const rn::Forward want = check_against_reference(bn, rn::Spec{rn::Layout::Channel, s},
+                                                     Mode::Train, 1e-5, seed + 1);
+    seed += 2;  // x and dy
     // Probes read the batch statistics: a few float roundings of values of magnitude ≤ 1.
     REQUIRE_CLOSE(bn.batch_mean().data(), want.mean.data(), std::size_t(s.c), 2e-7, 1e-6);
     REQUIRE_CLOSE(bn.batch_var().data(), want.var.data(), std::size_t(s.c), 1e-7, 1e-6);
     REQUIRE_CLOSE(bn.stats().rstd.data(), want.rstd.data(), std::size_t(s.c), 0.0, 1e-6);
-    REQUIRE(bn.values_per_statistic() == std::size_t(s.n) * s.plane());
-
-    bn.zero_grad();
-    const Tensor& dx = bn.backward(dy);
-    rn::Grads g = rn::backward(spec, dbl(x), gamma, dbl(dy), 1e-5);
-    REQUIRE_CLOSE(dx.data(), g.dx.data(), dx.size(), dx_atol(bn.stats()), kTol);
-    auto params = bn.params();
-    const std::size_t count = std::size_t(s.n) * s.plane();
-    REQUIRE_CLOSE(params[0].grad, g.dgamma.data(), params[0].size, sum_atol(count), kTol);
-    REQUIRE_CLOSE(params[1].grad, g.dbeta.data(), params[1].size, sum_atol(count), kTol);
     ++checked;
   }
   REQUIRE(checked == 92);  // 96 shapes less the four with N·H·W = 1
@@ -111,7 +49,7 @@ TEST_CASE("batch_norm2d eval forward and backward match the double reference",
   for (Shape s : layer_shapes()) {
     INFO("input " << s.str());
     BatchNorm2d bn(s.c, BatchNormOptions{0.3f});
-    randomize_affine(bn, ++seed);
+    randomize_affine(bn, s.c, ++seed);
     // Two train steps on other data give running statistics away from (0, 1).
     Shape train{4, s.c, 3, 3};
     bn.forward(test::random_tensor(train, ++seed, -2.0f, 3.0f), Mode::Train);
@@ -142,19 +80,14 @@ TEST_CASE("batch_norm2d eval forward and backward match the double reference",
 
 TEST_CASE("the batch norm reference backward matches central differences in double",
           "[layers][batch_norm2d][reference]") {
-  // h = 1e-6: truncation error h²·f‴ ≈ 1e-11; rounding of L (|L| ≲ 10, ulp 2e-15) over 2h
-  // ≈ 1e-9. So 1e-7 relative with a 1e-8 floor is tight and safe.
   uint64_t seed = 900;
   for (Shape s : {Shape{2, 3, 2, 2}, Shape{3, 2, 1, 1}, Shape{1, 4, 3, 1}, Shape{5, 1, 1, 1},
                   Shape{2, 1, 1, 2}}) {
     INFO("input " << s.str());
     const rn::Spec spec{rn::Layout::Channel, s};
     Rng rng(++seed, 3);
-    Vec x(s.size()), dy(s.size()), gamma(s.c), beta(s.c), mean(s.c), var(s.c);
-    for (double& v : x) v = rng.uniform(-1.0f, 1.0f);
-    for (double& v : dy) v = rng.uniform(-1.0f, 1.0f);
-    for (double& v : gamma) v = rng.uniform(0.5f, 1.5f);
-    for (double& v : beta) v = rng.uniform(-0.5f, 0.5f);
+    const RefInputs in = random_ref_inputs(spec, rng);
+    Vec mean(s.c), var(s.c);
     for (double& v : mean) v = rng.uniform(-0.5f, 0.5f);
     for (double& v : var) v = rng.uniform(0.2f, 2.0f);
     const double eps = 1e-5;
@@ -163,21 +96,14 @@ TEST_CASE("the batch norm reference backward matches central differences in doub
       auto f = [&](const Vec& xx, const Vec& gg, const Vec& bb) {
         return rn::forward(spec, xx, gg, bb, eps).y;
       };
-      rn::Grads fd = rn::finite_differences(f, x, gamma, beta, dy, 1e-6);
-      rn::Grads g = rn::backward(spec, x, gamma, dy, eps);
-      REQUIRE_CLOSE(g.dx.data(), fd.dx.data(), x.size(), 1e-8, 1e-7);
-      REQUIRE_CLOSE(g.dgamma.data(), fd.dgamma.data(), gamma.size(), 1e-8, 1e-7);
-      REQUIRE_CLOSE(g.dbeta.data(), fd.dbeta.data(), beta.size(), 1e-8, 1e-7);
+      require_matches_fd(f, rn::backward(spec, in.x, in.gamma, in.dy, eps), in);
     }
     SECTION("eval: running statistics held constant") {
       auto f = [&](const Vec& xx, const Vec& gg, const Vec& bb) {
         return rn::forward_with_stats(spec, xx, gg, bb, mean, var, eps).y;
       };
-      rn::Grads fd = rn::finite_differences(f, x, gamma, beta, dy, 1e-6);
-      rn::Grads g = rn::backward_with_stats(spec, x, gamma, dy, mean, var, eps);
-      REQUIRE_CLOSE(g.dx.data(), fd.dx.data(), x.size(), 1e-8, 1e-7);
-      REQUIRE_CLOSE(g.dgamma.data(), fd.dgamma.data(), gamma.size(), 1e-8, 1e-7);
-      REQUIRE_CLOSE(g.dbeta.data(), fd.dbeta.data(), beta.size(), 1e-8, 1e-7);
+      require_matches_fd(f, rn::backward_with_stats(spec, in.x, in.gamma, in.dy, mean, var, eps),
+                         in);
     }
   }
 }
@@ -190,7 +116,7 @@ TEST_CASE("batch_norm2d passes the float gradient check in train and eval mode",
     for (Mode mode : {Mode::Train, Mode::Eval}) {
       INFO((mode == Mode::Train ? "train" : "eval"));
       BatchNorm2d bn(s.c);
-      randomize_affine(bn, ++seed);
+      randomize_affine(bn, s.c, ++seed);
       bn.forward(test::random_tensor(Shape{3, s.c, 2, 2}, ++seed, -1.0f, 2.0f), Mode::Train);
       test::GradCheckOptions o;
       o.mode = mode;
@@ -285,7 +211,7 @@ TEST_CASE("batch_norm2d eval mode normalizes each sample with the running statis
 TEST_CASE("batch_norm2d eval backward is the affine map dy·gamma·rsqrt(running_var + eps)",
           "[layers][batch_norm2d]") {
   BatchNorm2d bn(3);
-  randomize_affine(bn, 8);
+  randomize_affine(bn, 3, 8);
   bn.forward(test::random_tensor(Shape{5, 3, 4, 4}, 9, -3.0f, 5.0f), Mode::Train);
   const Shape s{2, 3, 4, 4};
   const Tensor x = test::random_tensor(s, 10);

@@ -13,73 +13,21 @@
 #include "reference/norms.hpp"
 #include "support/check.hpp"
 #include "support/gradcheck.hpp"
+#include "support/norm_cases.hpp"
 
 namespace {
 
 using namespace normlab;
+using namespace normlab::test::norm_cases;
 namespace rn = normlab::ref::norms;
 using Catch::Matchers::Contains;
-using rn::Vec;
-
-Vec dbl(const float* p, std::size_t n) { return rn::as_double(p, n); }
-Vec dbl(const Tensor& t) { return dbl(t.data(), t.size()); }
-
 // N = 1..5, C ∈ {1,3,7,16}, H×W ∈ {1×1, 3×3, 5×5, 28×28, 1×3, 5×3}.
-std::vector<Shape> layer_shapes() {
-  std::vector<Shape> out;
-  for (int n : {1, 2, 3, 5})
-    for (int c : {1, 3, 7, 16})
-      for (auto hw : {std::pair{1, 1}, {3, 3}, {5, 5}, {28, 28}, {1, 3}, {5, 3}})
-        out.push_back(Shape{n, c, hw.first, hw.second});
-  return out;
-}
-
 std::vector<int> divisors(int c) {
   std::vector<int> out;
   for (int g = 1; g <= c; ++g)
     if (c % g == 0) out.push_back(g);
   return out;
 }
-
-void randomize_affine(GroupNorm& gn, uint64_t seed) {
-  Rng rng(seed, 5);
-  for (int k = 0; k < gn.channels(); ++k) {
-    gn.gamma()[k] = rng.uniform(0.5f, 1.5f);
-    gn.beta()[k] = rng.uniform(-0.5f, 0.5f);
-  }
-}
-
-template <class F>
-std::string argument_error(F f) {
-  try {
-    f();
-  } catch (const ArgumentError& e) {
-    return e.what();
-  }
-  return "no ArgumentError";
-}
-
-// Tolerances against the double reference: 1e-5 relative plus an absolute term.
-// y = (x − mean)·rstd·γ + β: error ≈ u·rstd·|x| (the mean's rounding, scaled by rstd).
-// dx = rstd·(γ·dy − k1 − x̂·k2): error ≈ u·rstd·|γ·dy| from the products, plus u·rstd²·|x|·|k2|
-// from the mean's rounding carried through x̂·k2. rstd is large when a group's few values
-// lie close together (measured up to ~80 here). A zero-variance group (a single value) has
-// x − mean = 0 exactly: only the first dx term remains, with rstd = 1/√eps (316), and
-// the exact dx of 0 comes out as rounding residue times rstd. x ∈ [−1, 1] here.
-// Parameter gradients sum `count` terms of random sign.
-constexpr double kTol = 1e-5;
-double rstd_max(const NormStats& s, bool with_zero_variance) {
-  double r = 1.0;
-  for (std::size_t i = 0; i < s.rstd.size(); ++i)
-    if (with_zero_variance || s.var[i] > 0.0f) r = std::max(r, double(s.rstd[i]));
-  return r;
-}
-double y_atol(const NormStats& s) { return 1e-6 * rstd_max(s, false); }
-double dx_atol(const NormStats& s) {
-  const double r = rstd_max(s, false);
-  return 1e-6 * rstd_max(s, true) + 3e-7 * r * r;
-}
-double sum_atol(std::size_t count) { return 1e-6 * std::sqrt(double(count)) + 1e-6; }
 
 // Direct per-(n, channel range) normalization with gamma 1, beta 0: two loops in double.
 Vec normalize_ranges(const Tensor& x, int channels_per_stat, double eps) {
@@ -106,29 +54,10 @@ TEST_CASE("group_norm forward and backward match the double reference in both mo
       for (Mode mode : {Mode::Train, Mode::Eval}) {
         INFO("input " << s.str() << " groups " << groups << (mode == Mode::Train ? " train" : " eval"));
         GroupNorm gn(groups, s.c);
-        randomize_affine(gn, ++seed);
-        const Tensor x = test::random_tensor(s, ++seed);
-        const Tensor dy = test::random_tensor(s, ++seed);
-        const rn::Spec spec{rn::Layout::Group, s, groups};
-        const Vec gamma = dbl(gn.gamma(), s.c), beta = dbl(gn.beta(), s.c);
-
-        const Tensor& y = gn.forward(x, mode);
-        rn::Forward want = rn::forward(spec, dbl(x), gamma, beta, 1e-5);
-        REQUIRE_CLOSE(y.data(), want.y.data(), y.size(), y_atol(gn.stats()), kTol);
+        randomize_affine(gn, s.c, ++seed);
+        check_against_reference(gn, rn::Spec{rn::Layout::Group, s, groups}, mode, 1e-5, seed + 1);
+        seed += 2;  // x and dy
         REQUIRE(gn.stats().mean.size() == std::size_t(s.n) * groups);
-        REQUIRE(gn.values_per_statistic() == spec.per_stat());
-        // Statistics: a few float roundings of values of magnitude ≤ 1.
-        REQUIRE_CLOSE(gn.stats().mean.data(), want.mean.data(), spec.stat_count(), 2e-7, 1e-6);
-        REQUIRE_CLOSE(gn.stats().var.data(), want.var.data(), spec.stat_count(), 1e-7, 1e-6);
-
-        gn.zero_grad();
-        const Tensor& dx = gn.backward(dy);
-        rn::Grads g = rn::backward(spec, dbl(x), gamma, dbl(dy), 1e-5);
-        REQUIRE_CLOSE(dx.data(), g.dx.data(), dx.size(), dx_atol(gn.stats()), kTol);
-        auto params = gn.params();
-        const std::size_t count = std::size_t(s.n) * s.plane();
-        REQUIRE_CLOSE(params[0].grad, g.dgamma.data(), params[0].size, sum_atol(count), kTol);
-        REQUIRE_CLOSE(params[1].grad, g.dbeta.data(), params[1].size, sum_atol(count), kTol);
         ++checked;
       }
   // 24 shapes per C, divisor counts 1 + 2 + 2 + 5, two modes.
@@ -141,22 +70,7 @@ TEST_CASE("the group norm reference backward matches central differences in doub
   for (auto [s, groups] : {std::pair{Shape{2, 4, 2, 2}, 2}, {Shape{1, 6, 1, 3}, 3},
                            {Shape{3, 2, 2, 1}, 2}, {Shape{2, 3, 1, 2}, 1}}) {
     INFO("input " << s.str() << " groups " << groups);
-    const rn::Spec spec{rn::Layout::Group, s, groups};
-    Rng rng(++seed, 3);
-    Vec x(s.size()), dy(s.size()), gamma(s.c), beta(s.c);
-    for (double& v : x) v = rng.uniform(-1.0f, 1.0f);
-    for (double& v : dy) v = rng.uniform(-1.0f, 1.0f);
-    for (double& v : gamma) v = rng.uniform(0.5f, 1.5f);
-    for (double& v : beta) v = rng.uniform(-0.5f, 0.5f);
-    auto f = [&](const Vec& xx, const Vec& gg, const Vec& bb) {
-      return rn::forward(spec, xx, gg, bb, 1e-5).y;
-    };
-    rn::Grads fd = rn::finite_differences(f, x, gamma, beta, dy, 1e-6);
-    rn::Grads g = rn::backward(spec, x, gamma, dy, 1e-5);
-    // h = 1e-6: truncation h²·f‴ ≈ 1e-11, rounding of L over 2h ≈ 1e-9: 1e-7 relative is tight.
-    REQUIRE_CLOSE(g.dx.data(), fd.dx.data(), x.size(), 1e-8, 1e-7);
-    REQUIRE_CLOSE(g.dgamma.data(), fd.dgamma.data(), gamma.size(), 1e-8, 1e-7);
-    REQUIRE_CLOSE(g.dbeta.data(), fd.dbeta.data(), beta.size(), 1e-8, 1e-7);
+    check_reference_against_fd(rn::Spec{rn::Layout::Group, s, groups}, 1e-5, ++seed);
   }
 }
 
@@ -168,7 +82,7 @@ TEST_CASE("group_norm passes the float gradient check in train and eval mode",
     for (Mode mode : {Mode::Train, Mode::Eval}) {
       INFO("input " << s.str() << " groups " << groups << (mode == Mode::Train ? " train" : " eval"));
       GroupNorm gn(groups, s.c);
-      randomize_affine(gn, ++seed);
+      randomize_affine(gn, s.c, ++seed);
       test::GradCheckOptions o;
       o.mode = mode;
       const Tensor x = test::random_tensor(s, ++seed);

@@ -12,116 +12,14 @@
 #include "reference/norms.hpp"
 #include "support/check.hpp"
 #include "support/gradcheck.hpp"
+#include "support/norm_cases.hpp"
 
 namespace {
 
 using namespace normlab;
+using namespace normlab::test::norm_cases;
 namespace rn = normlab::ref::norms;
 using Catch::Matchers::Contains;
-using rn::Vec;
-
-Vec dbl(const float* p, std::size_t n) { return rn::as_double(p, n); }
-Vec dbl(const Tensor& t) { return dbl(t.data(), t.size()); }
-
-// N = 1..5, C ∈ {1,3,7,16}, H×W ∈ {1×1, 3×3, 5×5, 28×28, 1×3, 5×3}.
-std::vector<Shape> layer_shapes() {
-  std::vector<Shape> out;
-  for (int n : {1, 2, 3, 5})
-    for (int c : {1, 3, 7, 16})
-      for (auto hw : {std::pair{1, 1}, {3, 3}, {5, 5}, {28, 28}, {1, 3}, {5, 3}})
-        out.push_back(Shape{n, c, hw.first, hw.second});
-  return out;
-}
-
-void randomize(float* gamma, float* beta, std::size_t n, uint64_t seed) {
-  Rng rng(seed, 5);
-  for (std::size_t i = 0; i < n; ++i) {
-    gamma[i] = rng.uniform(0.5f, 1.5f);
-    beta[i] = rng.uniform(-0.5f, 0.5f);
-  }
-}
-
-template <class F>
-std::string argument_error(F f) {
-  try {
-    f();
-  } catch (const ArgumentError& e) {
-    return e.what();
-  }
-  return "no ArgumentError";
-}
-
-// Tolerances against the double reference: 1e-5 relative plus an absolute term.
-// y = (x − mean)·rstd·γ + β: error ≈ u·rstd·|x| (the mean's rounding, scaled by rstd).
-// dx = rstd·(γ·dy − k1 − x̂·k2): error ≈ u·rstd·|γ·dy| from the products, plus u·rstd²·|x|·|k2|
-// from the mean's rounding carried through x̂·k2. rstd is large when a statistic's few values
-// lie close together (measured up to ~80 here). A zero-variance statistic (a single value) has
-// x − mean = 0 exactly: only the first dx term remains, with rstd = 1/√eps (1000), and
-// the exact dx of 0 comes out as rounding residue times rstd. x ∈ [−1, 1] here.
-// Parameter gradients sum `count` terms of random sign.
-constexpr double kTol = 1e-5;
-double rstd_max(const NormStats& s, bool with_zero_variance) {
-  double r = 1.0;
-  for (std::size_t i = 0; i < s.rstd.size(); ++i)
-    if (with_zero_variance || s.var[i] > 0.0f) r = std::max(r, double(s.rstd[i]));
-  return r;
-}
-double y_atol(const NormStats& s) { return 1e-6 * rstd_max(s, false); }
-double dx_atol(const NormStats& s) {
-  const double r = rstd_max(s, false);
-  return 1e-6 * rstd_max(s, true) + 3e-7 * r * r;
-}
-double sum_atol(std::size_t count) { return 1e-6 * std::sqrt(double(count)) + 1e-6; }
-
-// Runs the layer in `mode` on random data and compares y, dx and the parameter gradients
-// with the reference for `layout`.
-template <class L>
-void check_against_reference(L& layer, rn::Layout layout, Shape s, Mode mode, double eps,
-                             uint64_t seed) {
-  const Tensor x = test::random_tensor(s, seed);
-  const Tensor dy = test::random_tensor(s, seed + 1);
-  const rn::Spec spec{layout, s};
-  const std::size_t np = spec.param_count();
-  const Vec gamma = dbl(layer.gamma(), np), beta = dbl(layer.beta(), np);
-
-  const Tensor& y = layer.forward(x, mode);
-  rn::Forward want = rn::forward(spec, dbl(x), gamma, beta, eps);
-  REQUIRE_CLOSE(y.data(), want.y.data(), y.size(), y_atol(layer.stats()), kTol);
-  REQUIRE(layer.stats().mean.size() == spec.stat_count());
-  REQUIRE(layer.values_per_statistic() == spec.per_stat());
-  // Statistics: a few float roundings of values of magnitude ≤ 1.
-  REQUIRE_CLOSE(layer.stats().mean.data(), want.mean.data(), spec.stat_count(), 2e-7, 1e-6);
-  REQUIRE_CLOSE(layer.stats().var.data(), want.var.data(), spec.stat_count(), 1e-7, 1e-6);
-
-  layer.zero_grad();
-  const Tensor& dx = layer.backward(dy);
-  rn::Grads g = rn::backward(spec, dbl(x), gamma, dbl(dy), eps);
-  REQUIRE_CLOSE(dx.data(), g.dx.data(), dx.size(), dx_atol(layer.stats()), kTol);
-  auto params = layer.params();
-  REQUIRE(params.size() == 2);
-  const std::size_t count = s.size() / np;
-  REQUIRE_CLOSE(params[0].grad, g.dgamma.data(), np, sum_atol(count), kTol);
-  REQUIRE_CLOSE(params[1].grad, g.dbeta.data(), np, sum_atol(count), kTol);
-}
-
-void check_reference_against_fd(rn::Layout layout, Shape s, double eps, uint64_t seed) {
-  const rn::Spec spec{layout, s};
-  Rng rng(seed, 3);
-  Vec x(s.size()), dy(s.size()), gamma(spec.param_count()), beta(spec.param_count());
-  for (double& v : x) v = rng.uniform(-1.0f, 1.0f);
-  for (double& v : dy) v = rng.uniform(-1.0f, 1.0f);
-  for (double& v : gamma) v = rng.uniform(0.5f, 1.5f);
-  for (double& v : beta) v = rng.uniform(-0.5f, 0.5f);
-  auto f = [&](const Vec& xx, const Vec& gg, const Vec& bb) {
-    return rn::forward(spec, xx, gg, bb, eps).y;
-  };
-  rn::Grads fd = rn::finite_differences(f, x, gamma, beta, dy, 1e-6);
-  rn::Grads g = rn::backward(spec, x, gamma, dy, eps);
-  // h = 1e-6: truncation h²·f‴ ≈ 1e-11, rounding of L over 2h ≈ 1e-9: 1e-7 relative is tight.
-  REQUIRE_CLOSE(g.dx.data(), fd.dx.data(), x.size(), 1e-8, 1e-7);
-  REQUIRE_CLOSE(g.dgamma.data(), fd.dgamma.data(), gamma.size(), 1e-8, 1e-7);
-  REQUIRE_CLOSE(g.dbeta.data(), fd.dbeta.data(), beta.size(), 1e-8, 1e-7);
-}
 
 }  // namespace
 
@@ -132,8 +30,8 @@ TEST_CASE("layer_norm2d_channels forward and backward match the double reference
     for (Mode mode : {Mode::Train, Mode::Eval}) {
       INFO("input " << s.str() << (mode == Mode::Train ? " train" : " eval"));
       LayerNorm2dChannels ln(s.c);
-      randomize(ln.gamma(), ln.beta(), std::size_t(s.c), ++seed);
-      check_against_reference(ln, rn::Layout::Pixel, s, mode, 1e-6, seed += 2);
+      randomize_affine(ln, s.c, ++seed);
+      check_against_reference(ln, rn::Spec{rn::Layout::Pixel, s}, mode, 1e-6, seed += 2);
     }
 }
 
@@ -144,8 +42,8 @@ TEST_CASE("layer_norm2d_sample forward and backward match the double reference i
     for (Mode mode : {Mode::Train, Mode::Eval}) {
       INFO("input " << s.str() << (mode == Mode::Train ? " train" : " eval"));
       LayerNorm2dSample ln(s.c, s.h, s.w);
-      randomize(ln.gamma(), ln.beta(), s.sample_size(), ++seed);
-      check_against_reference(ln, rn::Layout::Sample, s, mode, 1e-5, seed += 2);
+      randomize_affine(ln, s.sample_size(), ++seed);
+      check_against_reference(ln, rn::Spec{rn::Layout::Sample, s}, mode, 1e-5, seed += 2);
     }
 }
 
@@ -154,8 +52,8 @@ TEST_CASE("the layer norm references' backward matches central differences in do
   uint64_t seed = 2000;
   for (Shape s : {Shape{2, 3, 2, 2}, Shape{1, 4, 1, 3}, Shape{3, 2, 1, 1}, Shape{2, 5, 2, 1}}) {
     INFO("input " << s.str());
-    check_reference_against_fd(rn::Layout::Pixel, s, 1e-6, ++seed);
-    check_reference_against_fd(rn::Layout::Sample, s, 1e-5, ++seed);
+    check_reference_against_fd(rn::Spec{rn::Layout::Pixel, s}, 1e-6, ++seed);
+    check_reference_against_fd(rn::Spec{rn::Layout::Sample, s}, 1e-5, ++seed);
   }
 }
 
@@ -169,11 +67,11 @@ TEST_CASE("layer norm layers pass the float gradient check in train and eval mod
       test::GradCheckOptions o;
       o.mode = mode;
       LayerNorm2dChannels channels(s.c);
-      randomize(channels.gamma(), channels.beta(), std::size_t(s.c), ++seed);
+      randomize_affine(channels, s.c, ++seed);
       const Tensor x = test::random_tensor(s, ++seed);
       test::check_gradients(channels, x, ++seed, o);
       LayerNorm2dSample sample(s.c, s.h, s.w);
-      randomize(sample.gamma(), sample.beta(), s.sample_size(), ++seed);
+      randomize_affine(sample, s.sample_size(), ++seed);
       test::check_gradients(sample, x, ++seed, o);
     }
   }
