@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the native core, tests and benchmarks (build/native) and the wasm core (build/wasm).
+# Builds the native core, tests and benchmarks (build/native) and the wasm module
+# (build/wasm → wasm/dist/), and puts the page's vendored files in place.
 # Usage: scripts/build.sh [native|wasm|all]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +14,5 @@ fi
 if [ "$what" = wasm ] || [ "$what" = all ]; then
   emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build/wasm -j "$NORMLAB_JOBS"
+  node scripts/vendor.mjs  # the page's chart library, from node_modules into web/vendor/
 fi

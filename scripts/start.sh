@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh all
+bash scripts/build.sh wasm
 exec node scripts/serve.mjs "$@"

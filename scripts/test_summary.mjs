@@ -1,8 +1,9 @@
 // Prints one closing line over the CTest (JUnit XML) and Vitest (JSON) reports:
 // "N passed, N failed". A missing report counts as a failure.
+// Usage: node scripts/test_summary.mjs CTEST_XML VITEST_JSON...
 import { readFileSync } from 'node:fs';
 
-const [ctestXml, vitestJson] = process.argv.slice(2);
+const [ctestXml, ...vitestJsons] = process.argv.slice(2);
 let passed = 0, failed = 0, missing = [];
 try {
   const xml = readFileSync(ctestXml, 'utf8');
@@ -14,13 +15,15 @@ try {
 } catch {
   missing.push('ctest');
 }
-try {
-  const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests;
-  if (r.numTotalTestSuites > 0 && !r.success && r.numFailedTests === 0) missing.push('vitest (a suite failed to load)');
-} catch {
-  missing.push('vitest');
+for (const file of vitestJsons) {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    if (!r.success && r.numFailedTests === 0) missing.push(`${file} (a suite failed to load)`);
+  } catch {
+    missing.push(file);
+  }
 }
 if (missing.length) console.log(`missing or broken reports: ${missing.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -173,7 +173,7 @@ StepResult Trainer::step() {
     for (std::size_t k = 0; k < buffers.size(); ++k)
       std::copy(saved_buffers_[k].begin(), saved_buffers_[k].end(), buffers[k].value);
     throw Error(msg("training diverged at step ", step_, " (epoch ", epoch_, ", lr ", lr,
-                    "): the loss is ", r.loss, "; ", where));
+                    "): the loss is ", std::isnan(r.loss) ? "NaN" : "infinite", "; ", where));
   }
   model_.zero_grad();
   model_.backward(loss_.backward());
@@ -190,8 +190,12 @@ StepResult Trainer::step() {
     for (std::size_t k = 0; k < buffers.size(); ++k)
       std::copy(saved_buffers_[k].begin(), saved_buffers_[k].end(), buffers[k].value);
     model_.zero_grad();
-    throw Error(msg("training diverged at step ", step_, " (epoch ", epoch_, ", lr ", lr,
-                    "): the gradient of ", bad, " is not finite; ", where));
+    // Every gradient can be finite while the sum of their squares overflows.
+    std::string what = bad.empty() ? "the gradient norm overflowed (every gradient is finite, but "
+                                     "their squares sum past the float range)"
+                                   : msg("the gradient of ", bad, " is not finite");
+    throw Error(msg("training diverged at step ", step_, " (epoch ", epoch_, ", lr ", lr, "): ",
+                    what, "; ", where));
   }
   if (probing) prober_->before_update(optimizer_->params());
   optimizer_->step();

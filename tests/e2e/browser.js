@@ -13,7 +13,20 @@ export const SCREENSHOTS = join(ROOT, 'tests/e2e/screenshots');
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 const CHROMIUM = '/usr/bin/chromium';
 
+// What the page needs that the build makes; missing pieces fail with the command to run.
+export function checkBuilt() {
+  const needs = [
+    ['web/vendor/uPlot.esm.js', 'node scripts/vendor.mjs'],
+    ['wasm/dist/nl_simd.wasm', 'bash scripts/build.sh wasm'],
+    ['wasm/dist/nl_scalar.wasm', 'bash scripts/build.sh wasm'],
+  ];
+  for (const [file, fix] of needs) {
+    if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run ${fix}`);
+  }
+}
+
 export async function startServer() {
+  checkBuilt();
   const child = spawn(process.execPath, [join(ROOT, 'scripts/serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('serve.mjs did not print its URL within 10 s')), 10_000);

@@ -35,9 +35,6 @@ export class BandChart {
     this.#color = color;
     this.#chart.restyle({ series: bandSeries(color), bands: [{ upper: 0, lower: 1, fill: withAlpha(color, 0.18) }] });
   }
-  get drawn() {
-    return this.#chart.drawn;
-  }
   destroy() {
     this.#chart.destroy();
   }

@@ -22,6 +22,13 @@ export function formatNumber(v) {
   return String(+v.toPrecision(3));
 }
 
+// y range for percentages: a little room around the data, clamped to 0–100%; the whole
+// 0–100% before there is any data.
+export function percentRange(min, max) {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || min === null || max === null) return [0, 100];
+  return [Math.max(0, Math.floor(min - 2)), Math.min(100, Math.ceil(max + 1))];
+}
+
 export class LineChart {
   #el;
   #opts;
@@ -71,11 +78,6 @@ export class LineChart {
   restyle(patch = {}) {
     this.#opts = { ...this.#opts, ...patch };
     this.#build();
-  }
-
-  // True when the canvas has been drawn with at least one point.
-  get drawn() {
-    return !!this.#plot && this.#table.length > 0;
   }
 
   destroy() {

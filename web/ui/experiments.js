@@ -23,6 +23,7 @@ export const EXPERIMENTS = [
 
 export class ExperimentCards {
   #findings = new Map();
+  #shown = new Map();
 
   // onLoad(settings): apply an experiment's settings (and start it).
   constructor(container, { onLoad }) {
@@ -52,8 +53,8 @@ export class ExperimentCards {
     const lines = smallBatchFindings({ preset: state.preset, batch: state.batch, stepsPerEpoch, runs });
     const box = this.#findings.get('bn-vs-ln-small-batch');
     const text = lines ?? ['The current runs are not BatchNorm against LayerNorm; press a button above to load this experiment.'];
-    if (box.dataset.text === text.join('\n')) return;
-    box.dataset.text = text.join('\n');
+    if (this.#shown.get('bn-vs-ln-small-batch') === text.join('\n')) return;
+    this.#shown.set('bn-vs-ln-small-batch', text.join('\n'));
     box.replaceChildren(...text.map((t) => h('p', {}, t)));
   }
 }

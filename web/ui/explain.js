@@ -60,9 +60,10 @@ export function crashText(message) {
   };
 }
 
-// The live part of the small-batch experiment card. runs: [{norm, accuracy, trainModeAccuracy,
-// valuesPerStatistic, step}] (accuracy null until the first evaluation); returns sentences
-// built only from those numbers, or null when the runs are not BatchNorm vs LayerNorm.
+// The live part of the small-batch experiment card. runs: [{norm, valuesPerStatistic,
+// evals: [{step, accuracy, trainModeAccuracy}]}]; the accuracies compared are those of the
+// latest step both runs were evaluated at. Returns sentences built only from those numbers,
+// or null when the runs are not BatchNorm vs LayerNorm.
 export function smallBatchFindings({ preset, batch, stepsPerEpoch, runs }) {
   const bn = runs.find((r) => r.norm === 'batch');
   const ln = runs.find((r) => r.norm === 'layer-sample' || r.norm === 'layer-channels');
@@ -75,17 +76,20 @@ export function smallBatchFindings({ preset, batch, stepsPerEpoch, runs }) {
         `(LayerNorm: ${formatCount(ln.valuesPerStatistic ?? 0)} per sample).`,
     );
   }
-  if (bn.accuracy == null || ln.accuracy == null) {
-    lines.push('Test accuracy appears here after the first evaluation.');
+  const lnSteps = new Map((ln.evals ?? []).map((e) => [e.step, e]));
+  const bnEval = [...(bn.evals ?? [])].reverse().find((e) => lnSteps.has(e.step));
+  if (!bnEval) {
+    lines.push('Test accuracy appears here once both runs have been evaluated.');
     return lines;
   }
-  const e = stepsPerEpoch ? +(Math.min(bn.step, ln.step) / stepsPerEpoch).toFixed(2) : null;
+  const lnEval = lnSteps.get(bnEval.step);
+  const e = stepsPerEpoch ? +(bnEval.step / stepsPerEpoch).toFixed(2) : null;
   const epochs = e === null ? '' : ` (${e} epoch${e === 1 ? '' : 's'})`;
-  const trainMode = bn.trainModeAccuracy != null ? `; ${formatPercent(bn.trainModeAccuracy)} when it uses the test batch’s own statistics` : '';
+  const trainMode = bnEval.trainModeAccuracy != null ? `; ${formatPercent(bnEval.trainModeAccuracy)} when it uses the test batch’s own statistics` : '';
   lines.push(
-    `After ${formatCount(Math.min(bn.step, ln.step))} steps${epochs}: BatchNorm ${formatPercent(bn.accuracy)} test accuracy in eval mode${trainMode}; LayerNorm ${formatPercent(ln.accuracy)}.`,
+    `After ${formatCount(bnEval.step)} steps${epochs}: BatchNorm ${formatPercent(bnEval.accuracy)} test accuracy in eval mode${trainMode}; LayerNorm ${formatPercent(lnEval.accuracy)}.`,
   );
-  const gap = 100 * (ln.accuracy - bn.accuracy);
+  const gap = 100 * (lnEval.accuracy - bnEval.accuracy);
   if (gap > 10) lines.push(`BatchNorm is ${gap.toFixed(1)} points behind: at this batch size its statistics are too noisy to normalize reliably.`);
   else if (gap > 3) lines.push(`BatchNorm is ${gap.toFixed(1)} points behind: its small-batch statistics cost it some accuracy.`);
   else if (gap >= -3) lines.push(`BatchNorm is within ${Math.abs(gap).toFixed(1)} points of LayerNorm: it still trains at this batch size.`);

@@ -1,7 +1,7 @@
 // The page's entry point: reads the URL state, builds the controls, charts and run panels,
 // starts one worker per run through a Session, and routes the workers' events to the views.
 // Never imports the engine: everything it knows arrives as messages (web/protocol.js).
-import { LineChart } from '../charts/line_chart.js';
+import { LineChart, percentRange } from '../charts/line_chart.js';
 import { RUN_DASHES, RUN_NAMES, runColor } from '../charts/palette.js';
 import { Smoother } from '../charts/smooth.js';
 import { defaultState, parseHash, sameState, serializeState } from '../state.js';
@@ -28,6 +28,7 @@ class App {
   #autoplay = false;
   #stepsPerEpoch = 0;
   #urlProblems = [];
+  #presetInfoShown = false;
 
   start() {
     const { state, problems } = parseHash(location.hash);
@@ -41,7 +42,7 @@ class App {
       yLabel: 'test accuracy (%)',
       series: [],
       yFormat: (v) => `${+v.toFixed(1)}%`,
-      yRange: (min, max) => [Math.max(0, Math.floor(min - 2)), Math.min(100, Math.ceil(max + 1))],
+      yRange: percentRange,
     });
     this.#session = new Session({
       createWorker: () => new Worker(new URL('../worker/worker.js', import.meta.url), { type: 'module' }),
@@ -92,6 +93,7 @@ class App {
     this.#stepsPerEpoch = 0;
     this.#autoplay = play;
     $('#preset-info').textContent = 'Building the models…';
+    this.#presetInfoShown = false;
     this.#session.configure(configs, { epochs: this.#state.epochs });
     this.#renderPlayState({ playing: false, finished: false });
     this.#updateCards();
@@ -107,9 +109,10 @@ class App {
 
   #change(key, value) {
     this.#state = { ...this.#state, [key]: value };
-    if (key === 'lr') {
-      // The only setting that changes a run in flight; the others start the runs again.
-      this.#session.setLearningRate(value);
+    // The learning rate and the epoch limit change runs in flight; the others start them again.
+    if (key === 'lr' || key === 'epochs') {
+      if (key === 'lr') this.#session.setLearningRate(value);
+      else this.#session.setEpochs(value);
       history.replaceState(null, '', `#${serializeState(this.#state)}`);
       return;
     }
@@ -172,7 +175,7 @@ class App {
       case 'ready':
         panel.ready(ev);
         this.#stepsPerEpoch = ev.stepsPerEpoch;
-        if (i === 0) this.#renderPresetInfo(ev);
+        if (!this.#presetInfoShown) this.#renderPresetInfo(ev);
         this.#maybeAutoplay();
         break;
       case 'steps': {
@@ -217,6 +220,8 @@ class App {
       case 'error':
         if (ev.phase === 'configure' || ev.phase === 'load' || ev.phase === 'train') {
           panel.failed(ev.message);
+          if (ev.phase === 'load') this.#pageError(`The training engine did not load, so nothing can train. ${ev.message}`);
+          if (this.#panels.every((p) => p.summary.status === 'failed')) $('#preset-info').textContent = '';
           this.#maybeAutoplay();
         } else {
           panel.failed(`The page and the worker disagree: ${ev.message}`);
@@ -225,6 +230,12 @@ class App {
       default:
         break;
     }
+  }
+
+  #pageError(text) {
+    const box = $('#page-error');
+    box.replaceChildren(h('p', {}, text));
+    box.hidden = false;
   }
 
   #maybeAutoplay() {
@@ -238,6 +249,7 @@ class App {
   #renderPresetInfo(ev) {
     const { info } = ev;
     const perStep = info.trainingFlops * this.#state.batch;
+    this.#presetInfoShown = true;
     const slow = perStep > 2e9 ? ' Each step is billions of operations: expect seconds per step in a browser.' : '';
     $('#preset-info').textContent =
       `${info.preset}: ${info.layers.length} layers, ${(info.trainingFlops / 1e6).toPrecision(3)} MFLOP per training sample ` +
@@ -258,7 +270,8 @@ class App {
     play.textContent = playing ? 'Pause' : 'Play';
     play.setAttribute('aria-pressed', String(playing));
     play.setAttribute('aria-label', playing ? 'Pause training' : 'Start training');
-    $('#step').disabled = playing;
+    $('#step').disabled = playing || finished;
+    play.disabled = !playing && finished;
     const epochs = this.#state.epochs;
     $('#play-state').textContent = playing ? 'Training…' : finished && epochs ? `Finished ${epochs} epoch${epochs === 1 ? '' : 's'}.` : 'Paused.';
     document.body.dataset.playing = String(playing);
@@ -284,11 +297,6 @@ class App {
     this.#accuracy.restyle({ series: this.#runSeries({ points: true }) });
     for (const p of this.#panels) p.restyle();
     this.#controls.render(this.#state);
-  }
-
-  // For the end-to-end test and the curious: what each chart has drawn.
-  chartsDrawn() {
-    return { loss: this.#loss.drawn, accuracy: this.#accuracy.drawn, runs: this.#panels.map((p) => p.chartsDrawn()) };
   }
 }
 

@@ -2,7 +2,7 @@
 // its own charts: train- vs eval-mode test accuracy, BatchNorm's running mean and variance
 // per channel (first BatchNorm layer), and one layer's activation percentile band.
 import { BandChart } from '../charts/band_chart.js';
-import { LineChart } from '../charts/line_chart.js';
+import { LineChart, percentRange } from '../charts/line_chart.js';
 import { channelColor, RUN_DASHES, RUN_NAMES, runColor } from '../charts/palette.js';
 import { h, swatch } from './dom.js';
 import { formatCount, formatFlops, formatPercent, normLabel } from './explain.js';
@@ -34,6 +34,8 @@ export class RunPanel {
   #layerHistory = new Map();
   #layer = null;
   #hasRunningStats = null;
+  #bnName = null; // the first BatchNorm layer, whose running statistics are charted
+  #channels = { shown: 0, total: 0 };
   // What the experiment card reads.
   summary = {};
 
@@ -99,7 +101,7 @@ export class RunPanel {
       yLabel: 'test accuracy (%)',
       series: this.#trainEvalSeries(color),
       yFormat: pct,
-      yRange: (min, max) => [Math.max(0, Math.floor(min - 2)), Math.min(100, Math.ceil(max + 1))],
+      yRange: percentRange,
     });
     this.#charts.mean = new LineChart(rm.chart, { xLabel: 'training step', yLabel: 'running mean', series: [], legend: false });
     this.#charts.var = new LineChart(rv.chart, { xLabel: 'training step', yLabel: 'running variance', series: [], legend: false });
@@ -132,7 +134,7 @@ export class RunPanel {
     this.#charts.mean.reset([]);
     this.#charts.var.reset([]);
     this.#charts.band.reset();
-    this.summary = { norm: config.norm, step: 0, loss: null, accuracy: null, trainModeAccuracy: null, valuesPerStatistic: null, status: 'loading' };
+    this.summary = { norm: config.norm, step: 0, loss: null, accuracy: null, trainModeAccuracy: null, evals: [], valuesPerStatistic: null, status: 'loading' };
   }
 
   ready(ev) {
@@ -163,6 +165,7 @@ export class RunPanel {
   eval(ev) {
     this.summary.accuracy = ev.test.accuracy;
     this.summary.trainModeAccuracy = ev.trainMode?.accuracy ?? null;
+    this.summary.evals.push({ step: ev.step, accuracy: ev.test.accuracy, trainModeAccuracy: this.summary.trainModeAccuracy });
     const train = ev.trainMode ? 100 * ev.trainMode.accuracy : 100 * ev.test.accuracy;
     this.#charts.trainEval.append([[ev.step, 100 * ev.test.accuracy, train]]);
     this.#renderStatus();
@@ -207,9 +210,6 @@ export class RunPanel {
     if (shown.length) this.#charts.band.append(shown);
   }
 
-  #bnName = null;
-  #channels = { shown: 0, total: 0 };
-
   #channelSeries() {
     return Array.from({ length: this.#channels.shown }, (_, c) => ({ label: `channel ${c}`, color: channelColor(c), width: 1.5 }));
   }
@@ -242,6 +242,7 @@ export class RunPanel {
     this.summary.status = 'failed';
     this.#showMessage({ title: `Run ${RUN_NAMES[this.#index]} could not start.`, why: message, detail: '' }, null);
     this.#parts.meta.textContent = '';
+    this.#renderStatus();
   }
 
   #showMessage({ title, why, detail }, action) {
@@ -266,6 +267,7 @@ export class RunPanel {
     if (s.msPerStep) parts.push(`${s.msPerStep.toFixed(1)} ms per step`);
     if (s.status === 'diverged') parts.push('stopped: diverged');
     if (s.status === 'crashed') parts.push('stopped: worker crashed');
+    if (s.status === 'failed') parts.push('not started');
     this.#parts.status.textContent = parts.join(' · ');
     // Read by the end-to-end test (and handy when debugging).
     this.#el.dataset.step = String(s.step);
@@ -280,10 +282,6 @@ export class RunPanel {
     this.#charts.trainEval.restyle({ series: this.#trainEvalSeries(color) });
     this.#charts.band.restyle(color);
     for (const c of [this.#charts.mean, this.#charts.var]) c.restyle({ series: this.#channelSeries() });
-  }
-
-  chartsDrawn() {
-    return Object.values(this.#charts).map((c) => c.drawn);
   }
 
   destroy() {

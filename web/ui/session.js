@@ -64,6 +64,18 @@ export class Session {
     r.worker.postMessage({ type: 'configure', id, config: r.config });
   }
 
+  // Changes the epoch limit without touching the runs (0 = no limit).
+  setEpochs(epochs) {
+    this.#epochs = epochs;
+    if (this.#playing && this.#finished()) this.pause(); // runs may be allowed past the new limit
+    else if (this.#playing) this.#pump();
+    this.#onState({ playing: this.#playing, finished: this.#finished() });
+  }
+
+  get finished() {
+    return this.#finished();
+  }
+
   play() {
     if (!this.#live().length || this.#finished()) return;
     this.#pausing = false;

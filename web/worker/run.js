@@ -195,8 +195,9 @@ export class RunController {
     try {
       results = this.#trainer.steps(n);
     } catch (e) {
-      // The steps of this chunk before the failing one are lost with the throw; the
-      // message names the step, so the UI can still say where it blew up.
+      // The engine hands back the steps of this chunk that finished before the failing one,
+      // so the charts keep every recorded point up to the divergence.
+      if (e.completed?.length) this.#emitSteps(e.completed, this.#msPerStep);
       const m = /at step (\d+)/.exec(e.message);
       this.#over = true;
       this.#emit({ type: 'diverged', step: m ? Number(m[1]) : this.#step, message: e.message });
@@ -205,6 +206,11 @@ export class RunController {
     const ms = (this.#now() - t0) / results.length;
     this.#msPerStep = this.#msPerStep ? 0.7 * this.#msPerStep + 0.3 * ms : ms;
     this.#chunkTarget = Math.max(1, Math.min(MAX_CHUNK, Math.round(CHUNK_MS / Math.max(this.#msPerStep, 1e-3))));
+    this.#emitSteps(results, this.#msPerStep);
+    return true;
+  }
+
+  #emitSteps(results, msPerStep) {
     const loss = new Float32Array(results.length);
     const accuracy = new Float32Array(results.length);
     results.forEach((r, i) => {
@@ -220,13 +226,12 @@ export class RunController {
         accuracy,
         lr: last.lr,
         epoch: last.epoch,
-        msPerStep: this.#msPerStep,
+        msPerStep,
         chunkTarget: this.#chunkTarget,
       },
       [loss.buffer, accuracy.buffer],
     );
     this.#step += results.length;
-    return true;
   }
 
   #evaluate() {

@@ -34,7 +34,7 @@ self.onmessage = async (e) => {
   try {
     run = await controller;
   } catch (err) {
-    post({ type: 'error', phase: 'load', message: `could not load the engine or the digits: ${err.message}` });
+    post({ type: 'error', phase: 'load', message: `Could not load the engine or the digits: ${err.message}` });
     return;
   }
   try {

@@ -42,9 +42,10 @@ describe('decimate', () => {
 
   test('a bucket keeps its min and max in the order they occurred', () => {
     const x = [0, 1, 2, 3, 4, 5, 6, 7];
-    const y = new Float64Array([0, 9, 1, 2, 3, 4, -9, 5]);
-    // 2 buckets of 4 rows: [0, 9, 1, 2] → min 0 then max 9; [3, 4, -9, 5] → max 5 comes after min −9.
-    expect(decimate(x, [y], 4)).toEqual([[0, 3, 4, 7], [0, 9, -9, 5]]);
+    const y = new Float64Array([0, 9, 1, 2, 3, 8, -9, 5]);
+    // 2 buckets of 4 rows: [0, 9, 1, 2] → min 0 comes first, then max 9;
+    // [3, 8, −9, 5] → max 8 comes first, then min −9.
+    expect(decimate(x, [y], 4)).toEqual([[0, 3, 4, 7], [0, 9, 8, -9]]);
   });
 
   test('a series with no values in a bucket gives a gap there', () => {

@@ -17,7 +17,7 @@ describe('divergence', () => {
     const t = divergenceText({ runName: 'A', norm: 'none', optimizer: 'sgd', lr: 10, message });
     expect(t.title).toMatch(/^Run A stopped at step 6/);
     expect(t.why).toMatch(/learning rate 10 is too high for a network without normalization/);
-    expect(t.why).toMatch(/Try 1,|Try 1\b/);
+    expect(t.why).toMatch(/Try 1, or give the run a normalization layer/);
     expect(t.detail).toContain('layer 7 (dense)');
   });
   test('with a norm it still suggests a smaller rate, and warns about Adam-style rates', () => {
@@ -32,10 +32,27 @@ describe('small-batch findings', () => {
   test('nothing to say when the runs are not BatchNorm vs LayerNorm', () => {
     expect(smallBatchFindings({ ...base, runs: [{ norm: 'none' }, { norm: 'batch' }] })).toBeNull();
   });
-  test('before an evaluation it reports the values per statistic only', () => {
-    const lines = smallBatchFindings({ ...base, runs: [{ norm: 'batch', valuesPerStatistic: 1568, accuracy: null }, { norm: 'layer-sample', valuesPerStatistic: 6272, accuracy: null }] });
+  test('before both runs are evaluated it reports the values per statistic only', () => {
+    const lines = smallBatchFindings({
+      ...base,
+      runs: [
+        { norm: 'batch', valuesPerStatistic: 1568, evals: [{ step: 2000, accuracy: 0.9, trainModeAccuracy: 0.9 }] },
+        { norm: 'layer-sample', valuesPerStatistic: 6272, evals: [] },
+      ],
+    });
     expect(lines[0]).toBe('In tiny at batch 2, each statistic of the first BatchNorm layer averages 1,568 values (LayerNorm: 6,272 per sample).');
-    expect(lines[1]).toMatch(/after the first evaluation/);
+    expect(lines[1]).toMatch(/once both runs have been evaluated/);
+    expect(lines).toHaveLength(2);
+  });
+  test('it compares the two runs at the latest step both were evaluated at', () => {
+    const lines = smallBatchFindings({
+      ...base,
+      runs: [
+        { norm: 'batch', valuesPerStatistic: 2, evals: [{ step: 2000, accuracy: 0.5, trainModeAccuracy: 0.6 }] },
+        { norm: 'layer-sample', valuesPerStatistic: 100, evals: [{ step: 2000, accuracy: 0.8 }, { step: 4000, accuracy: 0.85 }] },
+      ],
+    });
+    expect(lines[1]).toBe('After 2,000 steps (0.5 epochs): BatchNorm 50.0% test accuracy in eval mode; 60.0% when it uses the test batch’s own statistics; LayerNorm 80.0%.');
   });
   test.each([
     [0.93, 0.935, /within 0\.5 points of LayerNorm: it still trains/],
@@ -46,11 +63,11 @@ describe('small-batch findings', () => {
     const lines = smallBatchFindings({
       ...base,
       runs: [
-        { norm: 'batch', valuesPerStatistic: 2, accuracy: bn, trainModeAccuracy: bn + 0.1, step: 2000 },
-        { norm: 'layer-sample', valuesPerStatistic: 100, accuracy: ln, trainModeAccuracy: null, step: 2001 },
+        { norm: 'batch', valuesPerStatistic: 2, evals: [{ step: 4000, accuracy: bn, trainModeAccuracy: null }] },
+        { norm: 'layer-sample', valuesPerStatistic: 100, evals: [{ step: 4000, accuracy: ln }] },
       ],
     });
-    expect(lines[1]).toContain(`After 2,000 steps (0.5 epochs): BatchNorm ${(100 * bn).toFixed(1)}% test accuracy in eval mode`);
+    expect(lines[1]).toBe(`After 4,000 steps (1 epoch): BatchNorm ${(100 * bn).toFixed(1)}% test accuracy in eval mode; LayerNorm ${(100 * ln).toFixed(1)}%.`);
     expect(lines[2]).toMatch(verdict);
   });
 });

@@ -171,3 +171,18 @@ describe('Session', () => {
     expect(session.run(0).step).toBe(0);
   });
 });
+
+describe('Session epoch limit changes', () => {
+  test('raising the limit after finishing lets play continue; lowering it below the runs pauses them', () => {
+    startTwo({ epochs: 1, stepsPerEpoch: 10 });
+    for (const w of workers) w.steps(0, 10);
+    expect(session.finished).toBe(true);
+    session.setEpochs(3);
+    expect(session.finished).toBe(false);
+    session.play();
+    expect(workers.map((w) => w.last('train').until)).toEqual([26, 26]);
+    session.setEpochs(1);
+    expect(session.playing).toBe(false);
+    expect(workers.map((w) => w.sent.at(-1))).toEqual([{ type: 'pause' }, { type: 'pause' }]);
+  });
+});
