@@ -96,7 +96,9 @@ async function loadData(nl, v) {
       throw new UsageError(`--${p}: cannot read "${v[p]}": ${e.code ?? e.message}`);
     }
   };
-  const [ti, tl, vi, vl] = await Promise.all(paths.map(read));
+  const bytes = [];
+  for (const p of paths) bytes.push(await read(p)); // in order, so the first missing file is named
+  const [ti, tl, vi, vl] = bytes;
   return { train: await nl.datasets.fromIDX(ti, tl), test: await nl.datasets.fromIDX(vi, vl) };
 }
 
