@@ -6,7 +6,6 @@ import * as check from './check.js';
 export function defineTrainer(module) {
   class Trainer extends Handle {
     #model;
-    #data;
     constructor(model, data, config) {
       if (!model || typeof model._box !== 'function' || !('preset' in model)) {
         throw new TypeError(`createTrainer: model must be a Model from createModel or loadModel, got ${check.describe(model)}`);
@@ -17,7 +16,6 @@ export function defineTrainer(module) {
       const c = check.options('createTrainer config', config);
       super(module, createBox(module, module.TrainerBox, [model._box(), data._box(), c]), 'Trainer');
       this.#model = model;
-      this.#data = data;
     }
 
     get model() {
