@@ -31,6 +31,22 @@ function oneOf(values) {
 }
 
 export const MAX_RUNS = 4;
+// What `controls=` may list (the settings form's controls; `norm` is the runs' norms).
+export const EMBED_CONTROLS = ['preset', 'norm', 'batch', 'lr', 'optimizer', 'momentum', 'bnMomentum', 'seed', 'epochs'];
+// What `panels=` may list: the shared loss and accuracy charts and the per-run panels.
+export const EMBED_PANELS = ['loss', 'accuracy', 'runs'];
+
+// A comma-separated list of distinct names from `allowed` (an empty text is an empty list).
+function list(key, allowed, { min }) {
+  return (raw) => {
+    const items = raw === '' ? [] : raw.split(',');
+    const bad = items.find((x) => !allowed.includes(x));
+    if (bad !== undefined) return { error: `"${bad}" is not one of ${allowed.join(', ')}` };
+    if (new Set(items).size !== items.length) return { error: `lists a ${key} entry twice` };
+    if (items.length < min) return { error: `must list at least ${min} of ${allowed.join(', ')}` };
+    return { value: items };
+  };
+}
 
 export const FIELDS = {
   preset: {
@@ -57,6 +73,12 @@ export const FIELDS = {
   bnMomentum: { default: 0.1, parse: number(0.001, 1), format: String },
   // 0 trains until paused; N stops after N epochs.
   epochs: { default: 0, parse: integer(0, 1000), format: String },
+  // The compact layout for iframes (web/embed/): 1 hides the header and long texts and keeps
+  // play/pause/step/reset plus the controls listed in `controls`; `panels` limits the charts.
+  // These three are written into the hash only when they differ from the default.
+  embed: { default: 0, parse: integer(0, 1), format: String, optional: true },
+  controls: { default: [], parse: list('controls', EMBED_CONTROLS, { min: 0 }), format: (v) => v.join(','), optional: true },
+  panels: { default: [...EMBED_PANELS], parse: list('panels', EMBED_PANELS, { min: 1 }), format: (v) => v.join(','), optional: true },
 };
 
 export function defaultState() {
@@ -113,6 +135,7 @@ export function parseHash(hash) {
 // The hash (without '#') for a state; parseHash(serializeState(s)).state equals s.
 export function serializeState(state) {
   return Object.entries(FIELDS)
+    .filter(([key, f]) => !f.optional || (state[key] !== undefined && f.format(state[key]) !== f.format(f.default)))
     .map(([key, f]) => `${key}=${encodeURIComponent(f.format(state[key])).replace(/%2C/g, ',').replace(/%3A/g, ':')}`)
     .join('&');
 }

@@ -76,23 +76,151 @@ export function smallBatchFindings({ preset, batch, stepsPerEpoch, runs }) {
         `(LayerNorm: ${formatCount(ln.valuesPerStatistic ?? 0)} per sample).`,
     );
   }
-  const lnSteps = new Map((ln.evals ?? []).map((e) => [e.step, e]));
-  const bnEval = [...(bn.evals ?? [])].reverse().find((e) => lnSteps.has(e.step));
-  if (!bnEval) {
+  const pair = latestCommonEval(bn, ln);
+  if (!pair) {
     lines.push('Test accuracy appears here once both runs have been evaluated.');
     return lines;
   }
-  const lnEval = lnSteps.get(bnEval.step);
-  const e = stepsPerEpoch ? +(bnEval.step / stepsPerEpoch).toFixed(2) : null;
-  const epochs = e === null ? '' : ` (${e} epoch${e === 1 ? '' : 's'})`;
+  const [bnEval, lnEval] = pair;
   const trainMode = bnEval.trainModeAccuracy != null ? `; ${formatPercent(bnEval.trainModeAccuracy)} when it uses the test batch’s own statistics` : '';
   lines.push(
-    `After ${formatCount(bnEval.step)} steps${epochs}: BatchNorm ${formatPercent(bnEval.accuracy)} test accuracy in eval mode${trainMode}; LayerNorm ${formatPercent(lnEval.accuracy)}.`,
+    `${afterSteps(bnEval.step, stepsPerEpoch)}: BatchNorm ${formatPercent(bnEval.accuracy)} test accuracy in eval mode${trainMode}; LayerNorm ${formatPercent(lnEval.accuracy)}.`,
   );
   const gap = 100 * (lnEval.accuracy - bnEval.accuracy);
   if (gap > 10) lines.push(`BatchNorm is ${gap.toFixed(1)} points behind: at this batch size its statistics are too noisy to normalize reliably.`);
   else if (gap > 3) lines.push(`BatchNorm is ${gap.toFixed(1)} points behind: its small-batch statistics cost it some accuracy.`);
   else if (gap >= -3) lines.push(`BatchNorm is within ${Math.abs(gap).toFixed(1)} points of LayerNorm: it still trains at this batch size.`);
   else lines.push(`BatchNorm is ${(-gap).toFixed(1)} points ahead of LayerNorm here.`);
+  return lines;
+}
+
+// The latest evaluation step two runs share: [aEval, bEval] or null.
+function latestCommonEval(a, b) {
+  const bSteps = new Map((b.evals ?? []).map((e) => [e.step, e]));
+  const aEval = [...(a.evals ?? [])].reverse().find((e) => bSteps.has(e.step));
+  return aEval ? [aEval, bSteps.get(aEval.step)] : null;
+}
+
+function afterSteps(step, stepsPerEpoch) {
+  const e = stepsPerEpoch ? +(step / stepsPerEpoch).toFixed(2) : null;
+  return `After ${formatCount(step)} steps${e === null ? '' : ` (${e} epoch${e === 1 ? '' : 's'})`}`;
+}
+
+// The live part of "Disable BatchNorm in a VGG-style net": a BatchNorm run against one
+// without normalization. runs as for smallBatchFindings, plus each run's smoothed training
+// `loss` and `status`. Null when the runs are not BatchNorm vs none.
+export function noNormFindings({ preset, batch, stepsPerEpoch, runs }) {
+  const bn = runs.find((r) => r.norm === 'batch');
+  const none = runs.find((r) => r.norm === 'none');
+  if (!bn || !none) return null;
+  const lines = [];
+  if (none.status === 'diverged') lines.push('The run without normalization diverged: its panel says at which step.');
+  const pair = latestCommonEval(bn, none);
+  if (!pair) {
+    lines.push('Test accuracy appears here once both runs have been evaluated.');
+    return lines;
+  }
+  const [b, n] = pair;
+  lines.push(`${afterSteps(b.step, stepsPerEpoch)} of ${preset} at batch ${batch}: BatchNorm ${formatPercent(b.accuracy)} test accuracy; no normalization ${formatPercent(n.accuracy)}.`);
+  if (n.accuracy < 0.2) {
+    const loss = none.loss;
+    const lossText =
+      loss == null || !Number.isFinite(loss)
+        ? ''
+        : Math.abs(loss - Math.LN10) < 0.1
+          ? `, and its training loss ${loss.toFixed(2)} is that of a uniform guess over 10 classes (ln 10 ≈ 2.30)`
+          : `; its training loss is ${loss.toFixed(2)}`;
+    lines.push(`Without normalization the network has not started to learn: ${formatPercent(n.accuracy)} is chance level for 10 digits${lossText}.`);
+  }
+  const gap = 100 * (b.accuracy - n.accuracy);
+  if (gap > 3) lines.push(`BatchNorm is ${gap.toFixed(1)} points ahead at this step.`);
+  else if (gap >= -3) lines.push(`Here the network without normalization keeps up (within ${Math.abs(gap).toFixed(1)} points of BatchNorm): the textbook gap does not show at these settings.`);
+  else lines.push(`No normalization is ${(-gap).toFixed(1)} points ahead of BatchNorm here, the opposite of the textbook result.`);
+  return lines;
+}
+
+// One BatchNorm run's train- vs eval-mode gap at its latest evaluation:
+// {preset, batch, step, accuracy, trainModeAccuracy} or null.
+export function trainEvalMeasurement({ preset, batch, runs }) {
+  const bn = runs.find((r) => r.norm === 'batch');
+  const last = [...(bn?.evals ?? [])].reverse().find((e) => e.trainModeAccuracy != null);
+  return last ? { preset, batch, step: last.step, accuracy: last.accuracy, trainModeAccuracy: last.trainModeAccuracy } : null;
+}
+
+function gapSentence(m) {
+  const gap = 100 * (m.trainModeAccuracy - m.accuracy);
+  const verdict = Math.abs(gap) < 1 ? 'the two modes agree within 1 point' : gap > 0 ? `eval mode is ${gap.toFixed(1)} points worse` : `eval mode is ${(-gap).toFixed(1)} points better`;
+  return `${m.preset} at batch ${m.batch}, step ${formatCount(m.step)}: ${formatPercent(m.accuracy)} in eval mode (running statistics), ${formatPercent(m.trainModeAccuracy)} in train mode (statistics of each 500-digit test batch); ${verdict}.`;
+}
+
+// The live part of "Train mode vs eval mode". current: trainEvalMeasurement of the runs now
+// on the page (or null); earlier: measurements kept from other batch sizes / presets.
+export function trainEvalFindings({ current, earlier = [] }) {
+  if (!current && !earlier.length) return null;
+  const lines = [];
+  if (current) {
+    lines.push(`Now: ${gapSentence(current)}`);
+  } else {
+    lines.push('The current runs have no BatchNorm run evaluated yet.');
+  }
+  for (const m of earlier) lines.push(`Earlier on this page: ${gapSentence(m)}`);
+  const all = [current, ...earlier].filter(Boolean);
+  if (all.length >= 2) {
+    const gaps = all.map((m) => ({ batch: m.batch, gap: 100 * (m.trainModeAccuracy - m.accuracy) }));
+    const small = gaps.reduce((a, b) => (b.batch < a.batch ? b : a));
+    const large = gaps.reduce((a, b) => (b.batch > a.batch ? b : a));
+    if (small.batch !== large.batch) {
+      if (small.gap > large.gap + 1) lines.push(`The gap (train-mode minus eval-mode accuracy) grows as the batch shrinks: ${small.gap.toFixed(1)} points at batch ${small.batch} against ${large.gap.toFixed(1)} at batch ${large.batch}.`);
+      else lines.push(`The gap (train-mode minus eval-mode accuracy) does not grow as the batch shrinks here: ${small.gap.toFixed(1)} points at batch ${small.batch} against ${large.gap.toFixed(1)} at batch ${large.batch}.`);
+    }
+  }
+  return lines;
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// The live part of "Watch BatchNorm's running statistics converge". probe: the latest sample of
+// a BatchNorm run's first batch_norm2d layer {step, name, valuesPerStatistic, runningMean,
+// runningVar, batchMean, batchVar} (batchVar is the biased variance of the current batch);
+// bnMomentum: PyTorch's meaning. Null without a probe.
+export function runningStatsFindings({ bnMomentum, probe }) {
+  if (!probe) return null;
+  const { step, name, valuesPerStatistic: n, runningMean, runningVar, batchMean, batchVar } = probe;
+  const c = runningMean.length;
+  const lines = [];
+  let meanDiff = 0;
+  let scale = 0;
+  const ratios = [];
+  for (let k = 0; k < c; ++k) {
+    meanDiff += Math.abs(runningMean[k] - batchMean[k]);
+    scale += Math.sqrt(Math.max(batchVar[k], 0));
+    if (batchVar[k] > 0) ratios.push(runningVar[k] / batchVar[k]);
+  }
+  meanDiff /= c;
+  scale /= c;
+  const rel = scale > 0 ? meanDiff / scale : Infinity;
+  lines.push(
+    `At step ${formatCount(step)}, layer ${name} (${c} channel${c === 1 ? '' : 's'}): the running means differ from this batch’s means by ${meanDiff.toPrecision(2)} on average, ` +
+      `${Number.isFinite(rel) ? rel.toFixed(2) : '∞'} of the batch’s standard deviation${ratios.length ? `; the running variances are ${median(ratios).toFixed(2)}× the batch’s (median over channels)` : ''}.`,
+  );
+  const halfLife = Math.log(0.5) / Math.log(1 - bnMomentum);
+  const initWeight = bnMomentum >= 1 ? 0 : (1 - bnMomentum) ** step;
+  lines.push(
+    `With momentum ${bnMomentum}, a batch’s weight in the running average halves every ${Number.isFinite(halfLife) ? halfLife.toFixed(1) : '0'} steps; ` +
+      `after ${formatCount(step)} steps the starting values (mean 0, variance 1) keep a weight of ${initWeight < 1e-4 ? 'less than 0.0001' : initWeight.toPrecision(2)}.`,
+  );
+  if (n > 1) {
+    const factor = n / (n - 1);
+    lines.push(
+      `Each statistic averages ${formatCount(n)} values, so the unbiased correction multiplies the batch variance by ${formatCount(n)}/${formatCount(n - 1)} = ${+factor.toPrecision(6)} before it enters the running variance` +
+        `${factor < 1.001 ? ': a negligible change here' : factor < 1.1 ? `, ${(100 * (factor - 1)).toFixed(1)}% more` : ': a large change, because each statistic averages so few values'}.`,
+    );
+  }
+  if (rel < 0.1) lines.push('The running statistics have caught up: they track the batch’s to within a tenth of a standard deviation.');
+  else lines.push(`The running statistics are still ${rel.toFixed(2)} standard deviations from the batch’s: they lag behind weights that are still moving, or the batches are noisy.`);
   return lines;
 }

@@ -4,7 +4,7 @@
 import { LineChart, percentRange } from '../charts/line_chart.js';
 import { RUN_DASHES, RUN_NAMES, runColor } from '../charts/palette.js';
 import { Smoother } from '../charts/smooth.js';
-import { defaultState, parseHash, sameState, serializeState } from '../state.js';
+import { defaultState, EMBED_CONTROLS, parseHash, sameState, serializeState } from '../state.js';
 import { Controls } from './controls.js';
 import { h } from './dom.js';
 import { crashText, divergenceText, normLabel } from './explain.js';
@@ -29,11 +29,13 @@ class App {
   #stepsPerEpoch = 0;
   #urlProblems = [];
   #presetInfoShown = false;
+  #pausedOffscreen = false;
 
   start() {
     const { state, problems } = parseHash(location.hash);
     this.#state = state;
     this.#urlProblems = problems;
+    this.#applyEmbed();
     this.#controls = new Controls($('#settings'), { onChange: (key, value) => this.#change(key, value) });
     this.#cards = new ExperimentCards($('#experiment-list'), { onLoad: (settings) => this.#load(settings) });
     this.#loss = new LineChart($('#chart-loss'), { xLabel: 'training step', yLabel: 'loss (log scale)', yLog: true, series: [] });
@@ -55,8 +57,37 @@ class App {
     document.addEventListener('keydown', (e) => this.#onKey(e));
     window.addEventListener('hashchange', () => this.#onHashChange());
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.#restyle());
+    window.addEventListener('message', (e) => this.#onHostMessage(e));
     this.#showProblems();
     this.#reset({ play: !reducedMotion() });
+  }
+
+  // #embed=1: the compact layout for iframes. CSS hides the header and long texts; here the
+  // controls not listed in `controls` and the panels not listed in `panels` are hidden.
+  #applyEmbed() {
+    const { embed, controls, panels } = this.#state;
+    const on = embed === 1;
+    document.documentElement.toggleAttribute('data-embed', on);
+    const box = (key) => (key === 'norm' ? $('#norm-list') : $(`#${key}`)).closest(key === 'preset' || key === 'norm' ? 'fieldset' : '.field');
+    for (const key of EMBED_CONTROLS) box(key).hidden = on && !controls.includes(key);
+    $('#settings .training').hidden = on && !['batch', 'lr', 'optimizer', 'momentum', 'bnMomentum', 'seed', 'epochs'].some((k) => controls.includes(k));
+    $('#settings').hidden = on && controls.length === 0;
+    $('#chart-loss').closest('figure').hidden = on && !panels.includes('loss');
+    $('#chart-accuracy').closest('figure').hidden = on && !panels.includes('accuracy');
+    $('#runs').hidden = on && !panels.includes('runs');
+  }
+
+  // A host page (web/embed/normlab-playground.js) says when its iframe scrolls out of view:
+  // training pauses there and resumes when it comes back, if it was playing.
+  #onHostMessage(e) {
+    if (this.#state.embed !== 1 || e.source !== window.parent || e.data?.type !== 'normlab-visibility') return;
+    if (!e.data.visible && this.#session.playing) {
+      this.#pausedOffscreen = true;
+      this.#session.pause();
+    } else if (e.data.visible && this.#pausedOffscreen) {
+      this.#pausedOffscreen = false;
+      this.#session.play();
+    }
   }
 
   #configs() {
@@ -120,7 +151,8 @@ class App {
   }
 
   #load(settings) {
-    this.#state = { ...defaultState(), ...settings };
+    const { embed, controls, panels } = this.#state; // an experiment keeps the page's layout
+    this.#state = { ...defaultState(), embed, controls, panels, ...settings };
     this.#urlProblems = [];
     this.#showProblems();
     this.#reset({ play: true });
@@ -133,6 +165,7 @@ class App {
     this.#showProblems();
     if (sameState(state, this.#state)) return;
     this.#state = state;
+    this.#applyEmbed();
     this.#checkPreset();
     this.#reset({ play: this.#session.playing });
   }
@@ -204,6 +237,7 @@ class App {
       }
       case 'probes':
         panel.probes(ev.samples);
+        this.#cards.probes(i, ev.samples, this.#panels.map((p) => p.summary));
         this.#updateCards();
         break;
       case 'idle':

@@ -1,6 +1,15 @@
 // web/ui/explain.js: the sentences the page shows are built from the runs' numbers.
 import { describe, expect, test } from 'vitest';
-import { divergenceText, formatFlops, normLabel, smallBatchFindings } from '../../../web/ui/explain.js';
+import {
+  divergenceText,
+  formatFlops,
+  noNormFindings,
+  normLabel,
+  runningStatsFindings,
+  smallBatchFindings,
+  trainEvalFindings,
+  trainEvalMeasurement,
+} from '../../../web/ui/explain.js';
 
 test('norm names read as people say them', () => {
   expect(normLabel('batch')).toBe('BatchNorm');
@@ -69,5 +78,98 @@ describe('small-batch findings', () => {
     });
     expect(lines[1]).toBe(`After 4,000 steps (1 epoch): BatchNorm ${(100 * bn).toFixed(1)}% test accuracy in eval mode; LayerNorm ${(100 * ln).toFixed(1)}%.`);
     expect(lines[2]).toMatch(verdict);
+  });
+});
+
+describe('BatchNorm vs no normalization findings', () => {
+  const base = { preset: 'vgg-mini', batch: 64, stepsPerEpoch: 125 };
+  test('nothing to say when the runs are not BatchNorm vs none', () => {
+    expect(noNormFindings({ ...base, runs: [{ norm: 'batch' }, { norm: 'layer-sample' }] })).toBeNull();
+  });
+  test('a run stuck at chance is called so, with its loss compared to ln 10', () => {
+    const lines = noNormFindings({
+      ...base,
+      runs: [
+        { norm: 'batch', evals: [{ step: 125, accuracy: 0.946 }] },
+        { norm: 'none', loss: 2.3021, status: 'ready', evals: [{ step: 125, accuracy: 0.113 }] },
+      ],
+    });
+    expect(lines[0]).toBe('After 125 steps (1 epoch) of vgg-mini at batch 64: BatchNorm 94.6% test accuracy; no normalization 11.3%.');
+    expect(lines[1]).toBe('Without normalization the network has not started to learn: 11.3% is chance level for 10 digits, and its training loss 2.30 is that of a uniform guess over 10 classes (ln 10 ≈ 2.30).');
+    expect(lines[2]).toBe('BatchNorm is 83.3 points ahead at this step.');
+  });
+  test('when the run without a norm keeps up, the text says the textbook gap does not show', () => {
+    const lines = noNormFindings({
+      ...base,
+      runs: [
+        { norm: 'none', loss: 0.2, evals: [{ step: 125, accuracy: 0.95 }] },
+        { norm: 'batch', evals: [{ step: 125, accuracy: 0.96 }] },
+      ],
+    });
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/within 1\.0 points of BatchNorm\): the textbook gap does not show/);
+  });
+  test('a diverged run without a norm is reported before any numbers', () => {
+    const lines = noNormFindings({ ...base, runs: [{ norm: 'batch', evals: [] }, { norm: 'none', status: 'diverged', evals: [] }] });
+    expect(lines[0]).toMatch(/diverged/);
+    expect(lines[1]).toMatch(/once both runs have been evaluated/);
+  });
+});
+
+describe('train mode vs eval mode findings', () => {
+  const runs = (accuracy, trainModeAccuracy) => [
+    { norm: 'batch', evals: [{ step: 10, accuracy: 0.1, trainModeAccuracy: 0.1 }, { step: 2000, accuracy, trainModeAccuracy }] },
+    { norm: 'layer-sample', evals: [{ step: 2000, accuracy: 0.9, trainModeAccuracy: null }] },
+  ];
+  test('the measurement is the BatchNorm run’s latest evaluation', () => {
+    expect(trainEvalMeasurement({ preset: 'mlp', batch: 4, runs: runs(0.8, 0.9) })).toEqual({ preset: 'mlp', batch: 4, step: 2000, accuracy: 0.8, trainModeAccuracy: 0.9 });
+    expect(trainEvalMeasurement({ preset: 'mlp', batch: 4, runs: [{ norm: 'layer-sample', evals: [{ step: 1, accuracy: 0.5, trainModeAccuracy: null }] }] })).toBeNull();
+    expect(trainEvalFindings({ current: null })).toBeNull();
+  });
+  test('it states both accuracies and the gap, and compares batch sizes', () => {
+    const small = trainEvalMeasurement({ preset: 'mlp', batch: 4, runs: runs(0.8, 0.9) });
+    const large = { preset: 'mlp', batch: 64, step: 125, accuracy: 0.95, trainModeAccuracy: 0.953 };
+    const lines = trainEvalFindings({ current: small, earlier: [large] });
+    expect(lines[0]).toBe('Now: mlp at batch 4, step 2,000: 80.0% in eval mode (running statistics), 90.0% in train mode (statistics of each 500-digit test batch); eval mode is 10.0 points worse.');
+    expect(lines[1]).toMatch(/^Earlier on this page: mlp at batch 64, step 125: 95\.0% .*the two modes agree within 1 point\.$/);
+    expect(lines[2]).toBe('The gap (train-mode minus eval-mode accuracy) grows as the batch shrinks: 10.0 points at batch 4 against 0.3 at batch 64.');
+  });
+  test('when the small batch shows no larger gap, the text says so', () => {
+    const small = { preset: 'mlp', batch: 4, step: 2000, accuracy: 0.9, trainModeAccuracy: 0.9 };
+    const large = { preset: 'mlp', batch: 64, step: 125, accuracy: 0.9, trainModeAccuracy: 0.92 };
+    const lines = trainEvalFindings({ current: large, earlier: [small] });
+    expect(lines[2]).toBe('The gap (train-mode minus eval-mode accuracy) does not grow as the batch shrinks here: 0.0 points at batch 4 against 2.0 at batch 64.');
+  });
+});
+
+describe('running statistics findings', () => {
+  const probe = (runningMean, runningVar, valuesPerStatistic = 50176, step = 100) => ({
+    step,
+    name: 'bn1',
+    valuesPerStatistic,
+    runningMean: Float32Array.from(runningMean),
+    runningVar: Float32Array.from(runningVar),
+    batchMean: Float32Array.from([1, -1]),
+    batchVar: Float32Array.from([4, 4]),
+  });
+  test('nothing to say without a BatchNorm probe', () => {
+    expect(runningStatsFindings({ bnMomentum: 0.1, probe: null })).toBeNull();
+  });
+  test('converged statistics: distance in batch standard deviations, momentum half-life, negligible correction', () => {
+    const lines = runningStatsFindings({ bnMomentum: 0.1, probe: probe([1.1, -1.1], [4, 6]) });
+    // mean |diff| = 0.1, batch std = 2 → 0.05 standard deviations; variance ratios 1 and 1.5 → median 1.25.
+    expect(lines[0]).toBe('At step 100, layer bn1 (2 channels): the running means differ from this batch’s means by 0.10 on average, 0.05 of the batch’s standard deviation; the running variances are 1.25× the batch’s (median over channels).');
+    // ln 0.5 / ln 0.9 = 6.58; 0.9^100 = 2.7e-5.
+    expect(lines[1]).toBe('With momentum 0.1, a batch’s weight in the running average halves every 6.6 steps; after 100 steps the starting values (mean 0, variance 1) keep a weight of less than 0.0001.');
+    expect(lines[2]).toMatch(/by 50,176\/50,175 = 1\.00002 before it enters the running variance: a negligible change here\.$/);
+    expect(lines[3]).toMatch(/have caught up/);
+  });
+  test('few values per statistic: the correction is large; far-off statistics are still converging', () => {
+    const lines = runningStatsFindings({ bnMomentum: 0.1, probe: probe([0, 0], [1, 1], 2, 5) });
+    expect(lines[1]).toMatch(/after 5 steps the starting values \(mean 0, variance 1\) keep a weight of 0\.59\.$/);
+    expect(lines[2]).toMatch(/by 2\/1 = 2 before .*: a large change/);
+    const mid = runningStatsFindings({ bnMomentum: 0.1, probe: probe([0, 0], [1, 1], 64, 5) });
+    expect(mid[2]).toMatch(/by 64\/63 = 1\.01587 before it enters the running variance, 1\.6% more\.$/);
+    expect(lines[3]).toMatch(/still 0\.50 standard deviations from the batch’s/);
   });
 });

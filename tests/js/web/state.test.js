@@ -12,7 +12,7 @@ describe('URL state', () => {
   });
 
   test('a state survives serialize then parse unchanged', () => {
-    const s = { preset: 'mlp', norms: ['none', 'group:2', 'instance', 'layer-channels'], batch: 3, lr: 0.000125, optimizer: 'adamw', momentum: 0, seed: 2147483647, bnMomentum: 0.01, epochs: 7 };
+    const s = { ...defaultState(), preset: 'mlp', norms: ['none', 'group:2', 'instance', 'layer-channels'], batch: 3, lr: 0.000125, optimizer: 'adamw', momentum: 0, seed: 2147483647, bnMomentum: 0.01, epochs: 7 };
     const hash = serializeState(s);
     const { state, problems } = parseHash(`#${hash}`);
     expect(problems).toEqual([]);
@@ -74,5 +74,31 @@ describe('URL state', () => {
     expect(parseField('batch', '12')).toEqual({ value: 12 });
     expect(parseField('batch', '12abc')).toHaveProperty('error');
     expect(parseField('nope', '1')).toEqual({ error: 'is not a setting' });
+  });
+});
+
+describe('embed fields (embed, controls, panels)', () => {
+  test('are parsed, round-trip, and stay out of the hash while they are the defaults', () => {
+    const { state, problems } = parseHash('#embed=1&controls=batch,norm&panels=loss,runs&batch=2');
+    expect(problems).toEqual([]);
+    expect(state).toMatchObject({ embed: 1, controls: ['batch', 'norm'], panels: ['loss', 'runs'], batch: 2 });
+    expect(parseHash(serializeState(state)).state).toEqual(state);
+    const plain = serializeState(defaultState());
+    expect(plain).not.toMatch(/embed|controls|panels/);
+    expect(parseHash('#embed=1&controls=').state.controls).toEqual([]);
+  });
+
+  test.each([
+    ['embed=yes', 'embed', /whole number from 0 to 1/],
+    ['controls=batch,colour', 'controls', /"colour" is not one of preset, norm, batch/],
+    ['controls=batch,batch', 'controls', /twice/],
+    ['panels=', 'panels', /at least 1/],
+    ['panels=loss,weights', 'panels', /"weights" is not one of loss, accuracy, runs/],
+  ])('%s is refused with a message and the default kept', (hash, key, message) => {
+    const { state, problems } = parseHash(`#${hash}`);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].key).toBe(key);
+    expect(problems[0].message).toMatch(message);
+    expect(state[key]).toEqual(defaultState()[key]);
   });
 });
