@@ -15,6 +15,8 @@ export function evalEveryFor(stepsPerEpoch) {
   return Math.max(1, Math.ceil(stepsPerEpoch / 2));
 }
 
+const nextMultiple = (step, every) => (Math.floor(step / every) + 1) * every;
+
 // About 40 probe samples per epoch: enough for smooth running-statistics curves.
 export function probeEveryFor(stepsPerEpoch) {
   return Math.max(1, Math.ceil(stepsPerEpoch / 40));
@@ -174,11 +176,12 @@ export class RunController {
     try {
       while (this.#trainer && !this.#over && this.#step < this.#until) {
         this.#applyLr();
-        const nextEval = (Math.floor(this.#step / this.#evalEvery) + 1) * this.#evalEvery;
+        const nextEval = Math.min(nextMultiple(this.#step, this.#evalEvery), nextMultiple(this.#step, this.#stepsPerEpoch));
         const nextLr = this.#lrChanges.length ? this.#lrChanges[0].atStep : Infinity;
         const n = Math.max(1, Math.min(this.#chunkTarget, this.#until - this.#step, nextEval - this.#step, nextLr - this.#step));
         if (!this.#trainChunk(n)) return;
-        if (this.#step % this.#evalEvery === 0) this.#evaluate();
+        // Evaluate every half epoch and at every epoch's end (the two differ for odd epochs).
+        if (this.#step % this.#evalEvery === 0 || this.#step % this.#stepsPerEpoch === 0) this.#evaluate();
         this.#sendProbes();
         await this.#yieldNow();
       }
