@@ -42,6 +42,20 @@ for (const simd of [true, false]) {
       again.dispose();
     });
 
+    test('setLearningRate changes the rate from the next step on', async () => {
+      const { trainer } = await setup(simd);
+      expect(trainer.step().lr).toBe(0.05);
+      trainer.setLearningRate(0.01);
+      expect(trainer.steps(2).map((r) => r.lr)).toEqual([0.01, 0.01]);
+    });
+
+    test('Symbol.dispose frees a handle like dispose()', async () => {
+      const { model } = await setup(simd);
+      model[Symbol.dispose]();
+      expect(model.disposed).toBe(true);
+      expect(() => model.save()).toThrow(/disposed/);
+    });
+
     test('fit stops when a callback returns false', async () => {
       const { trainer } = await setup(simd);
       let calls = 0;
