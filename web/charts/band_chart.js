@@ -1,6 +1,6 @@
 // The 15th–85th percentile band and the median of one layer's activations over steps (the
 // view Ioffe & Szegedy use in their Figure 1). A LineChart with three fixed series; append
-// takes {step, p15, p50, p85} points.
+// takes {step, p15, p50, p85} points; snapshot() and canvas are the LineChart's.
 import { LineChart } from './line_chart.js';
 import { withAlpha } from './palette.js';
 
@@ -30,6 +30,12 @@ export class BandChart {
   }
   reset() {
     this.#chart.reset();
+  }
+  snapshot() {
+    return this.#chart.snapshot();
+  }
+  get canvas() {
+    return this.#chart.canvas;
   }
   restyle(color = this.#color) {
     this.#color = color;

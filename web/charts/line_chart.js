@@ -1,25 +1,22 @@
 // A line chart over steps, wrapping uPlot: constructor(el, opts), append(rows), reset().
 // Data lives in a SeriesTable; drawing happens at most once per animation frame, from a
 // min/max-decimated copy of at most ~2 points per pixel, so 10^5 rows stay responsive.
-//   opts: {xLabel, yLabel, series: [{label, color, dash?, width?, points?}], height?, yLog?,
+//   opts: {xLabel, yLabel, series: [{label, color, dash?, width?, points?, line?, run?}], height?, yLog?,
 //          yFormat?(v) → string, yRange?(min, max) → [lo, hi], bands?: [{upper, lower, fill}],
-//          legend? (default true)}
+//          legend? (default true), title? (only for snapshots), xLog2? (a base-2 log x axis,
+//          e.g. batch sizes)}
 // Series indices in `bands` count from 0 (the first y series).
+// snapshot() returns ALL the data (not the decimated copy) for tables and exports
+// (web/charts/export.js); `canvas` is the canvas uPlot draws on (null once destroyed).
 import uPlot from '../vendor/uPlot.esm.js';
 import { decimate } from './decimate.js';
 import { SeriesTable } from './series_table.js';
+import { formatNumber, formatTicks } from './ticks.js';
 
 function themeColors() {
   const css = getComputedStyle(document.documentElement);
   const read = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
   return { text: read('--fg-muted', '#555'), grid: read('--grid', '#e3e3e3') };
-}
-
-// Short tick and legend labels: 0.25, 1.5, 120, 3e+7 (a diverging loss must not widen the axis).
-export function formatNumber(v) {
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(0);
-  return String(+v.toPrecision(3));
 }
 
 // y range for percentages: a little room around the data, clamped to 0–100%; the whole
@@ -66,6 +63,35 @@ export class LineChart {
       this.#table.clear();
       this.#schedule();
     }
+  }
+
+  // {title?, xLabel, yLabel, yLog, series: [{label, color, dash, width?, points?, run?}], x,
+  // columns (one per series; null where a series has no value), bands?}: plain arrays, a copy.
+  snapshot() {
+    const o = this.#opts;
+    const t = this.#table;
+    const optional = (key, v) => (v === undefined || v === false ? {} : { [key]: v });
+    return {
+      ...optional('title', o.title),
+      xLabel: o.xLabel,
+      yLabel: o.yLabel,
+      yLog: !!o.yLog,
+      series: o.series.map((s) => ({
+        label: s.label,
+        color: s.color,
+        dash: s.dash ?? [],
+        ...optional('width', s.width),
+        ...optional('points', s.points),
+        ...optional('run', s.run),
+      })),
+      x: Array.from(t.x),
+      columns: o.series.map((_, i) => Array.from(t.column(i), (v) => (Number.isNaN(v) ? null : v))),
+      ...optional('bands', o.bands?.length ? o.bands.map((b) => ({ ...b })) : undefined),
+    };
+  }
+
+  get canvas() {
+    return this.#plot?.ctx.canvas ?? null;
   }
 
   clearSeries(i) {
@@ -119,13 +145,13 @@ export class LineChart {
       legend: { show: o.legend, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: {
-        x: { time: false },
+        x: { time: false, ...(o.xLog2 ? { distr: 3, log: 2 } : {}) },
         y: {
           ...(o.yLog ? { distr: 3 } : {}),
           ...(o.yRange ? { range: (u, min, max) => o.yRange(min, max) } : {}),
         },
       },
-      axes: [axis(o.xLabel), axis(o.yLabel, { size: 56, values: (u, splits) => splits.map((v) => (v == null ? '' : yFormat(v))) })],
+      axes: [axis(o.xLabel), axis(o.yLabel, { size: 56, values: (u, splits) => (o.yFormat ? splits.map((v) => (v == null ? '' : o.yFormat(v))) : o.yLog ? splits.map((v) => (v == null ? '' : formatNumber(v))) : formatTicks(splits)) })],
       series: [
         { label: o.xLabel, value: (u, v) => (v == null ? '–' : String(Math.round(v))) },
         ...o.series.map((s) => ({
@@ -137,6 +163,8 @@ export class LineChart {
           // evaluation has no line to show.
           points: s.points ? { show: true, size: 6, width: 1.5, fill: s.color, stroke: s.color } : { show: false },
           spanGaps: true,
+          // line: false draws the points alone (measurements that are not a time series).
+          ...(s.line === false ? { paths: () => null } : {}),
           value: (u, v) => (v == null ? '–' : yFormat(v)),
         })),
       ],

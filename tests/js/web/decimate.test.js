@@ -1,8 +1,9 @@
-// web/charts/: the table charts hold (SeriesTable), its min/max decimation, and loss smoothing.
+// web/charts/: the table charts hold (SeriesTable), its min/max decimation, loss smoothing and tick labels.
 import { describe, expect, test } from 'vitest';
 import { decimate } from '../../../web/charts/decimate.js';
 import { SeriesTable } from '../../../web/charts/series_table.js';
 import { Smoother } from '../../../web/charts/smooth.js';
+import { formatNumber, formatTicks } from '../../../web/charts/ticks.js';
 
 // Deterministic noise in [-1, 1).
 function noise(n, seed) {
@@ -107,5 +108,18 @@ describe('Smoother', () => {
     s.push(1);
     expect(s.push(Infinity)).toBe(Infinity);
     expect(s.push(1)).toBeCloseTo(1, 12);
+  });
+});
+
+describe('tick labels', () => {
+  test('as many decimals as the tick spacing needs, and no more', () => {
+    expect(formatTicks([0.998, 0.999, 1, 1.001, 1.002])).toEqual(['0.998', '0.999', '1', '1.001', '1.002']);
+    expect(formatTicks([0, 25, 50, 75, 100])).toEqual(['0', '25', '50', '75', '100']);
+    expect(formatTicks([-0.4, -0.2, 0, 0.2, null])).toEqual(['-0.4', '-0.2', '0', '0.2', '']);
+  });
+  test('huge or tiny values keep the short exponent form', () => {
+    expect(formatTicks([1e6, 2e6])).toEqual(['1e+6', '2e+6']);
+    expect(formatNumber(3.2e7)).toBe('3e+7');
+    expect(formatNumber(0.25)).toBe('0.25');
   });
 });
