@@ -55,6 +55,21 @@ class Rng {
     return float(r * std::cos(6.283185307179586 * u2));
   }
 
+  // The whole generator, for trainer checkpoints (train/checkpoint.hpp): set_state(state())
+  // continues the sequence exactly, the Box–Muller spare included.
+  struct State {
+    uint64_t state = 0, inc = 1;
+    bool has_spare = false;
+    float spare = 0.0f;
+  };
+  State state() const { return {state_, inc_, has_spare_, spare_}; }
+  void set_state(const State& s) {
+    state_ = s.state;
+    inc_ = s.inc | 1u;  // PCG needs an odd increment
+    has_spare_ = s.has_spare;
+    spare_ = s.spare;
+  }
+
   template <class It>
   void shuffle(It first, It last) {
     for (auto n = last - first; n > 1; --n) {

@@ -14,6 +14,6 @@ void Tensor::reshape(Shape shape) {
   shape_ = shape;
 }
 
-void Tensor::fill(float v) { std::fill(data_.begin(), data_.end(), v); }
+void Tensor::fill(float v) { std::fill(data_.begin(), data_.begin() + size(), v); }
 
 }  // namespace normlab

@@ -41,15 +41,16 @@ struct AlignedAllocator {
 
 using FloatBuffer = std::vector<float, AlignedAllocator<float>>;
 
-// An owning NCHW tensor. resize() keeps capacity, so a layer reusing its output
-// tensor allocates only when the batch grows.
+// An owning NCHW tensor. resize() keeps its storage, so a layer reusing its output tensor
+// allocates only when the batch grows past its largest size, and a smaller batch in between
+// (an evaluation, a probe, the last batch of an epoch) costs no re-zeroing afterwards.
 class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(Shape shape, float fill = 0.0f) : shape_(shape), data_(shape.size(), fill) {}
 
   const Shape& shape() const { return shape_; }
-  std::size_t size() const { return data_.size(); }
+  std::size_t size() const { return shape_.size(); }
   float* data() { return data_.data(); }
   const float* data() const { return data_.data(); }
   float& operator[](std::size_t i) { return data_[i]; }
@@ -57,10 +58,11 @@ class Tensor {
   float& at(int n, int c, int h, int w) { return data_[index(n, c, h, w)]; }
   float at(int n, int c, int h, int w) const { return data_[index(n, c, h, w)]; }
 
-  // New shape; contents are unspecified unless the caller writes them.
+  // New shape; contents are unspecified unless the caller writes them. The storage only
+  // grows (vector::resize would zero every value past the old size at each regrowth).
   void resize(Shape shape) {
     shape_ = shape;
-    data_.resize(shape.size());
+    if (data_.size() < shape.size()) data_.resize(shape.size());
   }
   // Same data, new shape of equal size (e.g. flatten).
   void reshape(Shape shape);

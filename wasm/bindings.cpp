@@ -10,6 +10,8 @@
 // the heap and invalidate the view; inputs are copied in with one TypedArray.set.
 #include <emscripten/bind.h>
 #include <emscripten/heap.h>
+#include <malloc.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -30,9 +32,14 @@
 #include "core/layers/group_norm.hpp"
 #include "core/layers/layer_norm2d.hpp"
 #include "core/layers/pool.hpp"
+#include "core/memory_budget.hpp"
+#include "core/model/memory_estimate.hpp"
 #include "core/model/presets.hpp"
 #include "core/serialize.hpp"
+#include "core/train/population_stats.hpp"
+#include "core/train/checkpoint.hpp"
 #include "core/train/trainer.hpp"
+#include "core/train/training_memory.hpp"
 
 using emscripten::val;
 using normlab::ArgumentError;
@@ -53,7 +60,9 @@ val guarded(F&& f) {
   } catch (const ArgumentError& e) {
     return js_error("RangeError", e.what());
   } catch (const std::bad_alloc&) {
-    return js_error("Error", "out of memory: the wasm heap could not grow (limit 2 GB); try a smaller batch or model");
+    return js_error("Error", "out of memory: the wasm heap could not grow (limit " +
+                                 normlab::format_bytes(emscripten_get_heap_max()) +
+                                 "); try a smaller batch or model");
   } catch (const std::exception& e) {
     return js_error("Error", e.what());
   } catch (...) {
@@ -82,6 +91,13 @@ void copy_floats_in(const val& array, float* dst, std::size_t expected, const ch
   val(emscripten::typed_memory_view(n, dst)).call<void>("set", array);
 }
 
+// Checks that a JS array is a Float32Array of `expected` values, without copying it.
+void check_length(const val& array, std::size_t expected, const char* what) {
+  check_arg(is_instance(array, "Float32Array"), what, " must be a Float32Array");
+  const std::size_t n = array["length"].as<std::size_t>();
+  check_arg(n == expected, what, " has ", n, " values, expected ", expected);
+}
+
 std::vector<uint8_t> bytes_in(const val& array, const char* what) {
   check_arg(is_instance(array, "Uint8Array"), what, " must be a Uint8Array");
   std::vector<uint8_t> out(array["length"].as<std::size_t>());
@@ -101,7 +117,9 @@ normlab::Shape shape_in(const val& dims, const char* what) {
     d[i] = int(v);
   }
   normlab::Shape s{d[0], d[1], d[2], d[3]};
-  check_arg(s.size() <= (std::size_t(1) << 28), what, " ", s.str(), " has ", s.size(),
+  // In 64 bits: Shape::size() is a size_t, which wraps in wasm32.
+  const uint64_t values = uint64_t(d[0]) * uint64_t(d[1]) * uint64_t(d[2]) * uint64_t(d[3]);
+  check_arg(values <= (uint64_t(1) << 28), what, " ", s.str(), " has ", values,
             " values, more than the limit of 2^28");
   return s;
 }
@@ -132,6 +150,14 @@ int int_opt(const val& o, const char* key, int fallback) {
   check_arg(std::isfinite(v) && v == std::floor(v) && std::fabs(v) <= (1 << 30), "option ", key,
             " must be an integer, got ", v);
   return int(v);
+}
+
+// A seed: an integer in [0, 2^53) (converting anything else to uint64_t is undefined).
+uint64_t seed_opt(const val& o) {
+  const double seed = number_opt(o, "seed", 0);
+  check_arg(std::isfinite(seed) && seed >= 0 && seed == std::floor(seed) && seed < 9007199254740992.0,
+            "option seed must be a non-negative integer, got ", seed);
+  return uint64_t(seed);
 }
 
 std::string string_opt(const val& o, const char* key, const std::string& fallback) {
@@ -195,7 +221,10 @@ normlab::LayerPtr make_layer(const std::string& kind, const val& o) {
     b.momentum = float(number_opt(o, "momentum", 0.1));
     b.eps = float(number_opt(o, "eps", 1e-5));
     b.affine = bool_opt(o, "affine", true);
-    b.unbiased_running_var = string_opt(o, "runningVar", "unbiased") != "biased";
+    const std::string running_var = string_opt(o, "runningVar", "unbiased");
+    check_arg(running_var == "unbiased" || running_var == "biased",
+              "option runningVar must be \"unbiased\" or \"biased\", got \"", running_var, "\"");
+    b.unbiased_running_var = running_var == "unbiased";
     return std::make_unique<BatchNorm2d>(int_opt(o, "channels", 0), b);
   }
   if (kind == "layer_norm2d_channels")
@@ -220,7 +249,7 @@ normlab::LayerPtr make_layer(const std::string& kind, const val& o) {
   if (kind == "silu") return std::make_unique<Silu>();
   if (kind == "sigmoid") return std::make_unique<Sigmoid>();
   if (kind == "dropout")
-    return std::make_unique<Dropout>(float(number_opt(o, "p", 0.5)), uint64_t(number_opt(o, "seed", 0)));
+    return std::make_unique<Dropout>(float(number_opt(o, "p", 0.5)), seed_opt(o));
   if (kind == "flatten") return std::make_unique<Flatten>();
   throw ArgumentError(msg("unknown layer kind \"", kind, "\""));
 }
@@ -232,7 +261,7 @@ class LayerBox {
   val create(std::string kind, val options) {
     return guarded([&] {
       auto layer = make_layer(kind, options);
-      normlab::Rng rng(uint64_t(number_opt(options, "seed", 0)));
+      normlab::Rng rng(seed_opt(options));
       layer->init(rng);
       layer_ = std::move(layer);
       return val::undefined();
@@ -242,6 +271,10 @@ class LayerBox {
     return guarded([&] {
       normlab::Shape s = shape_in(dims, "shape");
       layer_->output_shape(s);  // validates before anything is overwritten
+      check_length(x, s.size(), "input");
+      const normlab::MemoryEstimate e = normlab::estimate_layer_memory(*layer_, s, true);
+      normlab::require_memory(e.beyond_model(), msg(layer_->kind(), ".forward of shape ", s.str()),
+                              e.breakdown(), "use a smaller batch");
       normlab::Tensor input(s);
       copy_floats_in(x, input.data(), s.size(), "input");
       x_ = std::move(input);
@@ -347,6 +380,8 @@ class ModelBox {
       check_arg(n >= 1 && n <= 65536, "batch size must be in 1..65536, got ", n);
       normlab::Shape s = model_->input_shape();
       s.n = n;
+      check_length(x, s.size(), "input");  // before anything is allocated
+      normlab::require_forward_memory(*model_, n, 0, "Model.forward");
       normlab::Tensor input(s);
       copy_floats_in(x, input.data(), s.size(), "input");
       const normlab::Tensor& y = model_->forward(input, training ? normlab::Mode::Train : normlab::Mode::Eval);
@@ -368,6 +403,8 @@ class ModelBox {
     });
   }
   std::shared_ptr<normlab::Model> model() const { return model_; }
+  // A trainer resumed from a checkpoint hands its model over through this.
+  void adopt(std::shared_ptr<normlab::Model> model) { model_ = std::move(model); }
 
  private:
   std::shared_ptr<normlab::Model> model_;
@@ -439,6 +476,8 @@ normlab::TrainConfig config_in(const val& o) {
   c.epochs = int_opt(o, "epochs", c.epochs);
   c.probe_every = int_opt(o, "probeEvery", c.probe_every);
   c.probe_capacity = int_opt(o, "probeCapacity", c.probe_capacity);
+  c.eval_batch_size = int_opt(o, "evalBatchSize", c.eval_batch_size);
+  c.record_history = false;  // JS receives every step's result; the engine keeps no copy
   return c;
 }
 
@@ -461,6 +500,9 @@ val eval_out(const normlab::EvalResult& r) {
   std::vector<float> per_class(r.per_class.begin(), r.per_class.end());
   o.set("perClass", typed_array("Float32Array", per_class));
   o.set("confusion", typed_array("Int32Array", r.confusion));
+  std::vector<uint8_t> predictions(r.predictions.begin(), r.predictions.end());
+  o.set("predictions", typed_array("Uint8Array", predictions));
+  o.set("confidence", typed_array("Float32Array", r.confidence));
   return o;
 }
 
@@ -495,6 +537,9 @@ val probe_out(const normlab::ProbeSample& s) {
     e.set("p15", a.p15);
     e.set("p50", a.p50);
     e.set("p85", a.p85);
+    e.set("unitP15", a.unit_p15);
+    e.set("unitP50", a.unit_p50);
+    e.set("unitP85", a.unit_p85);
     e.set("deadFraction", a.dead_fraction);
     acts.call<void>("push", e);
   }
@@ -544,7 +589,25 @@ class TrainerBox {
   val evaluate(const DatasetBox& data, bool training, int batch_size) {
     return guarded([&] {
       check_arg(data.data() != nullptr, "evaluate: the dataset was disposed");
+      // 0: the trainer's evalBatchSize, the batch its memory was reserved for.
+      if (batch_size == 0) return eval_out(trainer_->evaluate(*data.data(), mode_of(training)));
       return eval_out(trainer_->evaluate(*data.data(), mode_of(training), batch_size));
+    });
+  }
+  // What BatchNorm's running statistics estimate, for the current weights (population_stats.hpp).
+  val populationStats(const DatasetBox& data, int batch_size, int max_samples) {
+    return guarded([&] {
+      check_arg(data.data() != nullptr, "populationStats: the dataset was disposed");
+      val out = val::array();
+      for (auto& p : normlab::batch_norm_population_stats(*model_, *data.data(), batch_size, max_samples)) {
+        val e = val::object();
+        e.set("name", p.name);
+        e.set("mean", typed_array("Float32Array", p.mean));
+        e.set("var", typed_array("Float32Array", p.var));
+        e.set("batches", p.batches);
+        out.call<void>("push", e);
+      }
+      return out;
     });
   }
   val setLearningRate(double lr) {
@@ -573,6 +636,24 @@ class TrainerBox {
       return o;
     });
   }
+  // A checkpoint of everything needed to continue bitwise (core/train/checkpoint.hpp).
+  val save() {
+    return guarded([&] { return typed_array("Uint8Array", normlab::save_checkpoint(*trainer_)); });
+  }
+  // This box becomes the trainer `bytes` holds, training on `data` (the data it was saved with).
+  val resume(val bytes, const DatasetBox& data) {
+    return guarded([&] {
+      check_arg(data.data() != nullptr, "resumeTrainer: the dataset was disposed");
+      std::vector<uint8_t> b = bytes_in(bytes, "checkpoint");
+      normlab::ResumedTrainer r = normlab::load_checkpoint(b.data(), b.size(), *data.data());
+      model_ = std::move(r.model);
+      data_ = data.data();
+      trainer_ = std::move(r.trainer);
+      return val::undefined();
+    });
+  }
+  // Gives `box` a share of the model this trainer trains.
+  void shareModel(ModelBox& box) const { box.adopt(model_); }
 
  private:
   std::shared_ptr<normlab::Model> model_;
@@ -584,8 +665,13 @@ val engine_info() {
   val o = val::object();
   o.set("simd", std::string(normlab::simd_name()));
   val presets = val::array();
-  for (auto& p : normlab::preset_names()) presets.call<void>("push", p);
+  val descriptions = val::object();
+  for (auto& p : normlab::preset_names()) {
+    presets.call<void>("push", p);
+    descriptions.set(p, normlab::preset_description(p));
+  }
   o.set("presets", presets);
+  o.set("presetDescriptions", descriptions);
   val norms = val::array();
   for (auto& n : normlab::norm_kind_names()) norms.call<void>("push", n);
   o.set("norms", norms);
@@ -595,6 +681,80 @@ val engine_info() {
 double heap_size() { return double(emscripten_get_heap_size()); }
 
 }  // namespace
+
+// ---- memory limits ----
+
+// The wasm budget: the module's maximum memory (-sMAXIMUM_MEMORY) minus what is in use,
+// i.e. the heap's break (static data, stack and every block dlmalloc has claimed) minus the
+// free bytes dlmalloc holds below it, and minus a reserve of 1/16 of the maximum (128 MB):
+// the estimates are within about 10% of what training allocates, and free blocks can be
+// too fragmented to hold a large tensor.
+normlab::MemoryBudget wasm_memory_budget() {
+  const uint64_t limit = emscripten_get_heap_max();
+  const uint64_t top = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  const uint64_t free_below = uint64_t(mallinfo().fordblks);
+  const uint64_t in_use = (top > free_below ? top - free_below : top) + limit / 16;
+  return {limit > in_use ? limit - in_use : 0, limit};
+}
+
+val budget_out() {
+  const normlab::MemoryBudget b = normlab::memory_budget();
+  val o = val::object();
+  o.set("availableBytes", double(b.available));
+  o.set("limitBytes", double(b.limit));
+  o.set("heapBytes", double(emscripten_get_heap_size()));
+  return o;
+}
+
+// {total, parameters, gradients, ..., availableBytes, fits}: `needed` is what the plan
+// adds to what exists, and fits says whether the budget holds it now.
+val estimate_out(const normlab::MemoryEstimate& e, uint64_t needed) {
+  val o = val::object();
+  o.set("total", double(e.total()));
+  o.set("parameters", double(e.parameters));
+  o.set("gradients", double(e.gradients));
+  o.set("optimizerState", double(e.optimizer_state));
+  o.set("activations", double(e.activations));
+  o.set("caches", double(e.caches));
+  o.set("workspaces", double(e.workspaces));
+  o.set("batches", double(e.data));
+  o.set("probes", double(e.probes));
+  const normlab::MemoryBudget b = normlab::memory_budget();
+  o.set("availableBytes", double(b.available));
+  o.set("limitBytes", double(b.limit));
+  o.set("fits", needed <= b.available);
+  return o;
+}
+
+// The memory of training `model` with `config` (a createTrainer config), beyond the model.
+val model_training_memory(ModelBox& box, val config) {
+  return guarded([&] {
+    check_arg(box.model() != nullptr, "estimateMemory: the model was disposed");
+    const normlab::MemoryEstimate e =
+        normlab::estimate_memory(*box.model(), normlab::training_plan(config_in(config), 0));
+    return estimate_out(e, e.beyond_model());
+  });
+}
+
+// The same for a preset not built yet. It builds the model for a moment (its parameters
+// are allocated, then freed: the heap keeps the room for the real one).
+val preset_training_memory(std::string preset, std::string norm, val config) {
+  return guarded([&] {
+    const normlab::TrainConfig c = config_in(config);
+    normlab::MemoryEstimate e;
+    {
+      auto model = normlab::make_model(preset, normlab::NormSpec::parse(norm), 0);
+      e = normlab::estimate_memory(*model, normlab::training_plan(c, 0));
+    }
+    return estimate_out(e, e.total());
+  });
+}
+
+EMSCRIPTEN_BINDINGS(normlab_limits) {
+  normlab::set_memory_budget(&wasm_memory_budget);
+  emscripten::function("memoryBudget", &budget_out);
+  emscripten::function("estimateMemory", &preset_training_memory);
+}
 
 EMSCRIPTEN_BINDINGS(normlab) {
   using namespace emscripten;
@@ -621,7 +781,8 @@ EMSCRIPTEN_BINDINGS(normlab) {
       .function("forward", &ModelBox::forward)
       .function("parameters", &ModelBox::parameters)
       .function("setParameters", &ModelBox::setParameters)
-      .function("buffers", &ModelBox::buffers);
+      .function("buffers", &ModelBox::buffers)
+      .function("estimateMemory", &model_training_memory);
   class_<DatasetBox>("DatasetBox")
       .constructor<>()
       .function("create", &DatasetBox::create)
@@ -634,7 +795,11 @@ EMSCRIPTEN_BINDINGS(normlab) {
       .function("create", &TrainerBox::create)
       .function("steps", &TrainerBox::steps)
       .function("evaluate", &TrainerBox::evaluate)
+      .function("populationStats", &TrainerBox::populationStats)
       .function("setLearningRate", &TrainerBox::setLearningRate)
       .function("probes", &TrainerBox::probes)
-      .function("state", &TrainerBox::state);
+      .function("state", &TrainerBox::state)
+      .function("save", &TrainerBox::save)
+      .function("resume", &TrainerBox::resume)
+      .function("shareModel", &TrainerBox::shareModel);
 }

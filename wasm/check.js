@@ -3,10 +3,12 @@
 
 export function describe(value) {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${value.length}`;
   if (typeof value === 'string') return `the string "${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
   if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
 }
 
@@ -51,5 +53,33 @@ export function oneOf(name, value, allowed) {
   if (!allowed.includes(value)) {
     throw new RangeError(`${name} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(value)}`);
   }
+  return value;
+}
+
+// The options a trainer config may hold (createTrainer, estimateMemory); a misspelt key
+// would otherwise be ignored silently and train with a default.
+export const TRAINER_OPTIONS = [
+  'optimizer', 'lr', 'momentum', 'nesterov', 'weightDecay', 'beta1', 'beta2', 'decayNormAndBias',
+  'batchSize', 'seed', 'clipNorm', 'schedule', 'stepSize', 'gamma', 'totalSteps', 'warmupSteps',
+  'augment', 'labelSmoothing', 'epochs', 'probeEvery', 'probeCapacity', 'evalBatchSize',
+];
+
+// An options object whose keys are all in `allowed`.
+export function knownOptions(name, value, allowed) {
+  const o = options(name, value);
+  const unknown = Object.keys(o).find((k) => !allowed.includes(k));
+  if (unknown !== undefined) {
+    throw new RangeError(`${name}: unknown option "${unknown}" (known: ${allowed.join(', ')})`);
+  }
+  return o;
+}
+
+export function boolean(name, value) {
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${describe(value)}`);
+  return value;
+}
+
+export function string(name, value) {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
   return value;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // normlab's command-line trainer: train, compare norms, sweep batch sizes, evaluate.
 // Runs the same wasm engine as the page (SIMD build when supported).
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, constants, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEngine } from './index.js';
 
@@ -10,6 +11,7 @@ const COMMON = {
   epochs: { type: 'string', default: '1' },
   steps: { type: 'string' },
   batch: { type: 'string', default: '64' },
+  'eval-batch': { type: 'string', default: '500' },
   lr: { type: 'string', default: '0.05' },
   optimizer: { type: 'string', default: 'sgd' },
   momentum: { type: 'string', default: '0.9' },
@@ -43,6 +45,7 @@ Run "normlab <command> --help" for the options of each command.`,
   --epochs N           epochs to train (default 1)
   --steps N            train exactly N steps instead of epochs
   --batch N            batch size (default 64)
+  --eval-batch N       batch size of evaluations (default 500; smaller needs less memory)
   --lr X               learning rate (default 0.05)
   --optimizer NAME     sgd | adam | adamw (default sgd)
   --momentum X         SGD momentum (default 0.9)
@@ -70,10 +73,11 @@ Run "normlab <command> --help" for the options of each command.`,
   evaluate: `Usage: normlab evaluate --load FILE [data options]`,
 };
 
-class UsageError extends Error {}
+class UsageError extends Error {}  // exit code 2
+class DataError extends Error {}   // a data file that does not parse or fit: exit code 1
 
 function int(name, text, min, max) {
-  const v = Number(text);
+  const v = /^-?\d+$/.test(text) ? Number(text) : NaN;  // digits only: not "", "0x10" or "1e3"
   if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got "${text}"`);
   return v;
 }
@@ -82,12 +86,18 @@ function num(name, text, min = -Infinity) {
   if (text === '' || !Number.isFinite(v) || v < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${text}"`);
   return v;
 }
-const list = (text) => text.split(/[;\s]+/).filter(Boolean);
+function list(name, text) {
+  const items = text.split(/[;\s]+/).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`--${name} lists nothing, got "${text}"`);
+  return items;
+}
+
+const IDX_FILES = ['train-images', 'train-labels', 'test-images', 'test-labels'];
 
 async function loadData(nl, v) {
   if (v.data === 'bundled') return nl.datasets.mnist();
   if (v.data !== 'idx') throw new UsageError(`--data must be "bundled" or "idx", got "${v.data}"`);
-  const paths = ['train-images', 'train-labels', 'test-images', 'test-labels'];
+  const paths = IDX_FILES;
   for (const p of paths) if (!v[p]) throw new UsageError(`--data idx needs --${p} FILE`);
   const read = async (p) => {
     try {
@@ -98,8 +108,42 @@ async function loadData(nl, v) {
   };
   const bytes = [];
   for (const p of paths) bytes.push(await read(p)); // in order, so the first missing file is named
-  const [ti, tl, vi, vl] = bytes;
-  return { train: await nl.datasets.fromIDX(ti, tl), test: await nl.datasets.fromIDX(vi, vl) };
+  // A pair that does not parse or match is named by its files.
+  const pair = async (images, labels, i) => {
+    try {
+      return await nl.datasets.fromIDX(bytes[i], bytes[i + 1]);
+    } catch (e) {
+      throw new DataError(`--${images} "${v[images]}" and --${labels} "${v[labels]}": ${e.message}`);
+    }
+  };
+  return {
+    train: await pair('train-images', 'train-labels', 0),
+    test: await pair('test-images', 'test-labels', 2),
+    source: (which) => `--${which}-images "${v[`${which}-images`]}"`,
+  };
+}
+
+// The model's input shape against the data's, naming the file that does not fit.
+function checkShape(model, data) {
+  const [, , h, w] = model.info.inputShape;
+  for (const which of ['train', 'test']) {
+    const d = data[which];
+    if (d.height !== h || d.width !== w) {
+      const from = data.source ? data.source(which) : `the ${which} set`;
+      throw new DataError(`${from} holds ${d.height}×${d.width} images; preset ${model.preset} takes ${h}×${w}`);
+    }
+  }
+}
+
+// Fails before training, not after it, when the model could not be saved.
+async function checkWritable(path) {
+  const info = await stat(path).catch(() => null);
+  if (info?.isDirectory()) throw new UsageError(`--save: "${path}" is a directory`);
+  try {
+    await access(info ? path : dirname(path), constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--save: cannot write "${path}": ${e.code ?? e.message}`);
+  }
 }
 
 function trainConfig(v, batch = int('batch', v.batch, 1, 4096)) {
@@ -109,6 +153,7 @@ function trainConfig(v, batch = int('batch', v.batch, 1, 4096)) {
     momentum: num('momentum', v.momentum, 0),
     weightDecay: num('weight-decay', v['weight-decay'], 0),
     batchSize: batch,
+    evalBatchSize: int('eval-batch', v['eval-batch'], 1, 65536),
     seed: int('seed', v.seed, 0, Number.MAX_SAFE_INTEGER),
     augment: v.augment,
     epochs: int('epochs', v.epochs, 1, 1000),
@@ -141,6 +186,7 @@ function progress(label, total, quiet) {
 // Trains one model and evaluates it both ways; returns a summary row.
 function run(nl, data, { preset, norm, config, steps, quiet, label = norm }) {
   const model = nl.createModel({ preset, norm, seed: config.seed });
+  checkShape(model, data);
   const trainer = nl.createTrainer(model, data.train, config);
   const total = steps ?? config.epochs * trainer.state.stepsPerEpoch;
   const bar = progress(label, total, quiet);
@@ -216,28 +262,42 @@ async function main(argv) {
   }
   if (v.help) return console.log(`${HELP[command]}\n\n${HELP.common}`), 0;
 
-  const nl = await loadEngine({ simd: !v.scalar });
-  if (!nl.presets.includes(v.preset)) throw new UsageError(`--preset must be one of ${nl.presets.join(', ')}; got "${v.preset}"`);
+  // Every flag is checked before the engine loads, the data is read or anything trains.
   const steps = v.steps === undefined ? undefined : int('steps', v.steps, 1, 1e8);
   const config = trainConfig(v);
+  const norms = v.norms === undefined ? null : list('norms', v.norms);
+  const batches = v.batches === undefined ? null : v.batches.split(',').map((b) => int('batches', b.trim(), 1, 4096));
+  if (v.save) await checkWritable(v.save);
+  if (command === 'evaluate' && !v.load) throw new UsageError('evaluate needs --load FILE');
+  if (v.data === 'bundled') {
+    const stray = IDX_FILES.find((p) => v[p] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --data idx`);
+  }
+  const nl = await loadEngine({ simd: !v.scalar });
+  if (!nl.presets.includes(v.preset)) throw new UsageError(`--preset must be one of ${nl.presets.join(', ')}; got "${v.preset}"`);
   const data = await loadData(nl, v);
 
   if (command === 'train') {
     const { row, model } = run(nl, data, { preset: v.preset, norm: v.norm, config, steps, quiet: v.quiet });
-    if (v.save) await writeFile(v.save, model.save());
     print([row], v, COLUMNS);
+    if (v.save) {
+      try {
+        await writeFile(v.save, model.save());
+      } catch (e) {
+        throw new Error(`--save: could not write "${v.save}" after training: ${e.code ?? e.message}`);
+      }
+    }
     return row.diverged ? (console.error(`normlab: ${row.diverged}`), 3) : 0;
   }
   if (command === 'compare') {
-    const rows = list(v.norms).map((norm) => run(nl, data, { preset: v.preset, norm, config, steps, quiet: v.quiet }).row);
+    const rows = norms.map((norm) => run(nl, data, { preset: v.preset, norm, config, steps, quiet: v.quiet }).row);
     print(rows, v, COLUMNS);
     return 0;
   }
   if (command === 'sweep') {
-    const batches = v.batches.split(',').map((b) => int('batches', b.trim(), 1, 4096));
     const rows = [];
     for (const batch of batches)
-      for (const norm of list(v.norms)) {
+      for (const norm of norms) {
         const c = { ...trainConfig(v, batch), lr: (config.lr * batch) / 64 };
         rows.push(run(nl, data, { preset: v.preset, norm, config: c, steps, quiet: v.quiet, label: `B=${batch} ${norm}` }).row);
       }
@@ -246,7 +306,6 @@ async function main(argv) {
     return 0;
   }
   // evaluate
-  if (!v.load) throw new UsageError('evaluate needs --load FILE');
   let bytes;
   try {
     bytes = new Uint8Array(await readFile(v.load));
@@ -254,6 +313,7 @@ async function main(argv) {
     throw new UsageError(`--load: cannot read "${v.load}": ${e.code ?? e.message}`);
   }
   const model = nl.loadModel(bytes);
+  checkShape(model, data);
   const trainer = nl.createTrainer(model, data.train, config);
   const r = trainer.evaluate(data.test);
   const row = { preset: model.preset, norm: model.norm, testAccuracy: r.accuracy, testLoss: r.loss, perClass: Array.from(r.perClass) };

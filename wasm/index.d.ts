@@ -4,7 +4,10 @@
 // and [Symbol.dispose]; a FinalizationRegistry frees forgotten ones eventually, but
 // disposing explicitly returns memory at once. Calls after dispose() throw an Error.
 // Invalid arguments throw a RangeError or TypeError whose message names the argument and
-// the expected versus actual value; other failures (corrupt files, divergence) throw Error.
+// the expected versus actual value (an options object with a key the function does not
+// read, a misspelling say, is one); other failures (corrupt files, divergence) throw Error.
+// A configuration whose memory the engine cannot allocate throws a RangeError naming the
+// bytes needed and available, before anything is allocated (Engine.memory()).
 
 export declare const version: string;
 /** True when this runtime validates WebAssembly SIMD128. */
@@ -89,6 +92,35 @@ export interface Model extends Disposable {
   getBuffers(): NamedArrays;
   /** The model in normlab's versioned binary format. */
   save(): Uint8Array;
+  /** What training this model with `config` would add in memory, part by part, and whether
+   *  the engine can allocate it now (createTrainer refuses it otherwise). */
+  estimateMemory(config?: TrainerConfig): MemoryEstimate;
+}
+
+/** Bytes of training memory (core/model/memory_estimate.hpp). */
+export interface MemoryEstimate {
+  /** The sum of the parts below. */
+  total: number;
+  /** Weights, biases, norm parameters and running statistics. */
+  parameters: number;
+  gradients: number;
+  /** SGD momentum: one copy of the parameters; Adam and AdamW: two. */
+  optimizerState: number;
+  /** Every layer's output, at the larger of batchSize and evalBatchSize. */
+  activations: number;
+  /** What backward needs or makes: input gradients, masks, argmax, statistics, the loss. */
+  caches: number;
+  /** Convolution columns, GEMM panels, normalization scratch. */
+  workspaces: number;
+  /** The batches fed in and their labels. */
+  batches: number;
+  /** Kept probe samples and a copy of the weights, when probing. */
+  probes: number;
+  /** What the engine may still allocate now, and its limit (the wasm memory maximum). */
+  availableBytes: number;
+  limitBytes: number;
+  /** Whether what this would allocate fits in availableBytes now. */
+  fits: boolean;
 }
 
 export interface Dataset extends Disposable {
@@ -109,6 +141,8 @@ export interface TrainerConfig {
   weightDecay?: number;
   beta1?: number;
   beta2?: number;
+  /** false: no weight decay on biases and norm parameters (default true). */
+  decayNormAndBias?: boolean;
   batchSize?: number;
   seed?: number;
   clipNorm?: number;
@@ -121,8 +155,23 @@ export interface TrainerConfig {
   labelSmoothing?: number;
   /** Sample probes every this many steps (0: off). */
   probeEvery?: number;
+  /** Probe samples kept (the latest; default 256). */
+  probeCapacity?: number;
+  /** Batch size evaluate() uses by default, and that the trainer reserves memory for
+   *  (default 500). Smaller takes less memory; results in eval mode do not depend on it. */
+  evalBatchSize?: number;
+  /** Training epochs; only sizes a cosine schedule without totalSteps (default 1). */
+  epochs?: number;
 }
-export interface StepResult { step: number; epoch: number; loss: number; accuracy: number; lr: number }
+export interface StepResult {
+  step: number;
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  lr: number;
+  /** Samples in the batch (the last batch of an epoch may be smaller). */
+  batch: number;
+}
 export interface EvalResult {
   loss: number;
   accuracy: number;
@@ -130,6 +179,19 @@ export interface EvalResult {
   perClass: Float32Array;
   /** classes × classes counts, row = true class, column = predicted. */
   confusion: Int32Array;
+  /** Per sample, in dataset order: the predicted class (argmax logit). */
+  predictions: Uint8Array;
+  /** Per sample: the softmax probability of the predicted class. */
+  confidence: Float32Array;
+}
+/** One BatchNorm layer's population statistics (Trainer.populationStats). */
+export interface PopulationStats {
+  name: string;
+  /** Per channel: the batch mean averaged over the batches. */
+  mean: Float32Array;
+  /** Per channel: the unbiased batch variance averaged over the batches. */
+  var: Float32Array;
+  batches: number;
 }
 export interface FitOptions {
   epochs?: number;
@@ -144,13 +206,63 @@ export interface Trainer extends Disposable {
   /** Several steps in one call into the engine; stops early and rethrows on divergence. */
   steps(count: number): StepResult[];
   fit(options?: FitOptions): { steps: StepResult[]; stopped: boolean };
-  evaluate(data: Dataset, options?: { training?: boolean }): EvalResult;
+  /** batchSize defaults to the config's evalBatchSize. */
+  evaluate(data: Dataset, options?: { training?: boolean; batchSize?: number }): EvalResult;
   setLearningRate(lr: number): void;
-  /** Sampled probes as plain typed arrays (copies). */
-  probes(): Probes;
+  /** What BatchNorm's running statistics estimate for the current weights: per BatchNorm layer,
+   *  batch statistics averaged over full batches of `batchSize` (default 64) of the first
+   *  `maxSamples` samples of `data`, in train mode. Leaves the running statistics unchanged. */
+  populationStats(data: Dataset, options?: { batchSize?: number; maxSamples?: number }): PopulationStats[];
+  /** The probe samples kept (the latest 256), taken at steps ≥ sinceStep, oldest first. */
+  probes(sinceStep?: number): ProbeSample[];
+  readonly state: { step: number; epoch: number; stepsPerEpoch: number };
+  /** The model this trainer trains (for a resumed trainer, the one its checkpoint held). */
+  readonly model: Model;
+  /** A checkpoint: the model, the config and every piece of state the next steps depend on
+   *  (optimizer state, step and epoch counters, data order and cursor, generators).
+   *  resumeTrainer(bytes, data) continues bitwise where this trainer is. Versioned, with a
+   *  CRC-32 (core/train/checkpoint.hpp). Probe samples are not kept. */
+  save(): Uint8Array;
 }
-export interface Probes {
-  [series: string]: unknown;
+/** What one probed training step recorded (copies; see core/probes/probes.hpp). */
+export interface ProbeSample {
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  /** Every normalization layer: statistics of its input over the batch, per channel. */
+  norms: Array<{
+    name: string;
+    kind: string;
+    /** How many values each statistic averages (BatchNorm: N·H·W; LayerNorm over C×H×W: C·H·W). */
+    valuesPerStatistic: number;
+    batchMean: Float32Array;
+    /** Biased variance of the batch. */
+    batchVar: Float32Array;
+    /** BatchNorm only (empty otherwise). */
+    runningMean: Float32Array;
+    runningVar: Float32Array;
+    /** Affine parameters (empty without affine). */
+    gamma: Float32Array;
+    beta: Float32Array;
+  }>;
+  /** Every leaf layer's output: over all values, and for its channel 0 over the batch. */
+  activations: Array<{
+    name: string;
+    kind: string;
+    mean: number;
+    std: number;
+    p15: number;
+    p50: number;
+    p85: number;
+    unitP15: number;
+    unitP50: number;
+    unitP85: number;
+    /** ReLU layers: fraction of units that are 0 for the whole batch; −1 otherwise. */
+    deadFraction: number;
+  }>;
+  /** Every parameter tensor: gradient norm, weight norm and this step's update/weight ratio. */
+  params: Array<{ name: string; gradNorm: number; weightNorm: number; updateRatio: number }>;
 }
 
 export interface Engine {
@@ -160,6 +272,8 @@ export interface Engine {
   /** Kernel path compiled into the running build ("sse2" = SIMD128, "scalar"). */
   readonly kernels: string;
   readonly presets: string[];
+  /** preset → a one-line description of its architecture. */
+  readonly presetDescriptions: Readonly<Record<string, string>>;
   readonly norms: string[];
 
   Conv2D: new (inChannels: number, outChannels: number, kernelSize: number, options?: Conv2DOptions) => Layer;
@@ -190,5 +304,14 @@ export interface Engine {
     fromIDX(images: Uint8Array | ArrayBuffer, labels: Uint8Array | ArrayBuffer): Promise<Dataset>;
   };
   createTrainer(model: Model, data: Dataset, config?: TrainerConfig): Trainer;
-  memory(): { heapBytes: number };
+  /** A trainer from Trainer.save()'s bytes, training on `data`, which must be the dataset
+   *  it was saved with (a RangeError otherwise). Corrupt or truncated bytes throw an Error.
+   *  Dispose the trainer and its `model` when done. */
+  resumeTrainer(bytes: Uint8Array | ArrayBuffer, data: Dataset): Trainer;
+  /** The memory of training a preset, before building it (it is built for a moment). */
+  estimateMemory(options?: { preset?: string; norm?: string } & TrainerConfig): MemoryEstimate;
+  /** The wasm heap's size (it grows on demand and never shrinks), its limit, and how much
+   *  more the engine may allocate: createTrainer, Model.forward, evaluate and layer forwards
+   *  refuse, with a RangeError naming the bytes, what would not fit. */
+  memory(): { heapBytes: number; limitBytes: number; availableBytes: number };
 }

@@ -20,22 +20,26 @@ export async function loadEngine(options = {}) {
   }
   const { module, simd } = await loadModule(options);
   const info = call(module, () => module.engineInfo());
-  const { Model, createModel, loadModel } = defineModels(module);
+  const { Model, createModel, loadModel, estimateMemory } = defineModels(module);
   const { Dataset, datasets } = defineDatasets(module);
   return Object.freeze({
     version,
     simd,
     kernels: info.simd,
     presets: info.presets,
+    // preset → a one-line description of its architecture.
+    presetDescriptions: Object.freeze(info.presetDescriptions),
     norms: info.norms,
     ...defineLayers(module),
     Model,
     Dataset,
     createModel,
     loadModel,
+    estimateMemory,
     datasets,
-    ...defineTrainer(module),
-    // Bytes of the wasm heap (it grows on demand and never shrinks).
-    memory: () => ({ heapBytes: module.heapSize() }),
+    ...defineTrainer(module, Model),
+    // Bytes of the wasm heap (it grows on demand and never shrinks), its limit, and how
+    // much more the engine may allocate (what training configurations are checked against).
+    memory: () => call(module, () => module.memoryBudget()),
   });
 }

@@ -65,12 +65,14 @@ export function defineLayers(module) {
   }
 
   const positive = (name, v) => check.integer(name, v, 1, 1 << 20);
-  const opts = (name, o) => ({ ...check.options(name, o) });
+  // A copy of the options, refusing keys the layer does not read (a typo would be ignored).
+  const opts = (name, o, allowed) => ({ ...check.knownOptions(name, o, allowed) });
+  const NORM = ['eps', 'affine'];
 
   class Conv2D extends Layer {
     constructor(inChannels, outChannels, kernelSize, o) {
       super('conv2d', {
-        ...opts('Conv2D options', o),
+        ...opts('Conv2D options', o, ['stride', 'padding', 'groups', 'bias', 'seed']),
         inChannels: positive('Conv2D inChannels', inChannels),
         outChannels: positive('Conv2D outChannels', outChannels),
         kernelSize: positive('Conv2D kernelSize', kernelSize),
@@ -81,7 +83,7 @@ export function defineLayers(module) {
   class Dense extends Layer {
     constructor(inFeatures, outFeatures, o) {
       super('dense', {
-        ...opts('Dense options', o),
+        ...opts('Dense options', o, ['bias', 'seed']),
         inFeatures: positive('Dense inFeatures', inFeatures),
         outFeatures: positive('Dense outFeatures', outFeatures),
       });
@@ -90,7 +92,9 @@ export function defineLayers(module) {
 
   class BatchNorm2D extends Layer {
     constructor(channels, o) {
-      super('batch_norm2d', { ...opts('BatchNorm2D options', o), channels: positive('BatchNorm2D channels', channels) });
+      const options = opts('BatchNorm2D options', o, [...NORM, 'momentum', 'runningVar']);
+      if (options.runningVar !== undefined) check.oneOf('BatchNorm2D runningVar', options.runningVar, ['unbiased', 'biased']);
+      super('batch_norm2d', { ...options, channels: positive('BatchNorm2D channels', channels) });
     }
     get runningMean() {
       return this._call((b) => b.buffers()).running_mean;
@@ -104,7 +108,7 @@ export function defineLayers(module) {
   // sample across C×H×W (PyTorch LayerNorm([C,H,W]); needs height and width).
   class LayerNorm2D extends Layer {
     constructor(channels, o) {
-      const { over = 'channels', ...rest } = opts('LayerNorm2D options', o);
+      const { over = 'channels', ...rest } = opts('LayerNorm2D options', o, [...NORM, 'over', 'height', 'width']);
       check.oneOf('LayerNorm2D over', over, ['channels', 'sample']);
       if (over === 'sample') {
         positive('LayerNorm2D height (required for over: "sample")', rest.height);
@@ -120,7 +124,7 @@ export function defineLayers(module) {
   class GroupNorm2D extends Layer {
     constructor(groups, channels, o) {
       super('group_norm', {
-        ...opts('GroupNorm2D options', o),
+        ...opts('GroupNorm2D options', o, NORM),
         groups: positive('GroupNorm2D groups', groups),
         channels: positive('GroupNorm2D channels', channels),
       });
@@ -129,6 +133,7 @@ export function defineLayers(module) {
 
   class InstanceNorm2D extends GroupNorm2D {
     constructor(channels, o) {
+      positive('InstanceNorm2D channels', channels);  // named as the caller knows it
       super(channels, channels, o);
     }
   }
@@ -136,7 +141,7 @@ export function defineLayers(module) {
   const pool = (kind, label) =>
     class extends Layer {
       constructor(kernelSize = 2, o) {
-        super(kind, { ...opts(`${label} options`, o), kernelSize: positive(`${label} kernelSize`, kernelSize) });
+        super(kind, { ...opts(`${label} options`, o, ['stride', 'padding']), kernelSize: positive(`${label} kernelSize`, kernelSize) });
       }
     };
   const simple = (kind) =>
@@ -168,7 +173,7 @@ export function defineLayers(module) {
     },
     Dropout: class extends Layer {
       constructor(p = 0.5, o) {
-        super('dropout', { ...opts('Dropout options', o), p: check.number('Dropout p', p, { min: 0, max: 1 }) });
+        super('dropout', { ...opts('Dropout options', o, ['seed']), p: check.number('Dropout p', p, { min: 0, max: 1 }) });
       }
     },
   };

@@ -5,6 +5,7 @@
 #include "../error.hpp"
 #include "../kernels/elementwise.hpp"
 #include "../kernels/gemm.hpp"
+#include "../memory_budget.hpp"
 
 namespace normlab {
 
@@ -12,6 +13,7 @@ Dense::Dense(int in_features, int out_features, bool bias)
     : in_(in_features), out_(out_features), has_bias_(bias) {
   check_arg(in_ > 0, "dense: in_features must be positive, got ", in_);
   check_arg(out_ > 0, "dense: out_features must be positive, got ", out_);
+  require_parameter_memory(uint64_t(out_) * uint64_t(in_) + uint64_t(out_), msg("dense ", in_, "→", out_));
   std::size_t total = weight_size() + (bias ? std::size_t(out_) : 0);
   values_.assign(total, 0.0f);
   grads_.assign(total, 0.0f);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "../error.hpp"
+#include "../memory_budget.hpp"
 
 namespace normlab {
 namespace {
@@ -96,6 +97,8 @@ LayerNorm2dSample::LayerNorm2dSample(int channels, int height, int width, float 
   check_arg(width > 0, "layer_norm2d_sample: width must be positive, got ", width);
   check_arg(eps > 0.0f && std::isfinite(eps),
             "layer_norm2d_sample: eps must be positive and finite, got ", eps);
+  require_parameter_memory(2 * uint64_t(channels) * uint64_t(height) * uint64_t(width),
+                           msg("layer_norm2d_sample over (", channels, ",", height, ",", width, ")"));
   values_.assign(2 * sample_size(), 0.0f);
   grads_.assign(2 * sample_size(), 0.0f);
   Rng rng(0);

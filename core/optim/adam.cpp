@@ -27,6 +27,13 @@ void Adam::reset() {
   steps_ = 0;
 }
 
+std::vector<std::vector<float>*> Adam::state_buffers() {
+  std::vector<std::vector<float>*> out;
+  for (auto& m : m_) out.push_back(&m);
+  for (auto& v : v_) out.push_back(&v);
+  return out;
+}
+
 void Adam::step() {
   ++steps_;
   // Scalars in double (as PyTorch computes them in Python), rounded to float for the loop.

@@ -27,6 +27,7 @@ class Adam final : public Optimizer {
   // First and second moment of parameter k (empty before the first step).
   const std::vector<float>& first_moment(std::size_t k) const { return m_[k]; }
   const std::vector<float>& second_moment(std::size_t k) const { return v_[k]; }
+  std::vector<std::vector<float>*> state_buffers() override;
 
  private:
   AdamOptions o_;

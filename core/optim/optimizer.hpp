@@ -25,6 +25,12 @@ class Optimizer {
   double lr() const { return lr_; }
   void set_lr(double lr);  // the schedule calls this before each step
   long steps() const { return steps_; }
+
+  // What a trainer checkpoint saves and restores (train/checkpoint.hpp): the per-parameter
+  // state vectors (SGD: one momentum buffer per param; Adam: every first moment, then every
+  // second moment), each empty or as long as its parameter, and the step count.
+  virtual std::vector<std::vector<float>*> state_buffers() = 0;
+  void set_steps(long steps) { steps_ = steps; }
   const std::vector<Param>& params() const { return params_; }
 
  protected:

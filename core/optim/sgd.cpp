@@ -20,6 +20,12 @@ void Sgd::reset() {
   steps_ = 0;
 }
 
+std::vector<std::vector<float>*> Sgd::state_buffers() {
+  std::vector<std::vector<float>*> out;
+  for (auto& b : buf_) out.push_back(&b);
+  return out;
+}
+
 void Sgd::step() {
   // Coefficients rounded to float once, as PyTorch's float kernels do with their scalars.
   const float lr = float(lr_), mu = float(o_.momentum);

@@ -25,6 +25,7 @@ class Sgd final : public Optimizer {
   const SgdOptions& options() const { return o_; }
   // Momentum buffer of parameter k (empty before the first step or without momentum).
   const std::vector<float>& momentum_buffer(std::size_t k) const { return buf_[k]; }
+  std::vector<std::vector<float>*> state_buffers() override;
 
  private:
   SgdOptions o_;

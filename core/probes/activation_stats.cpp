@@ -16,6 +16,22 @@ float percentile_sorted(const std::vector<float>& v, double q) {
 
 }  // namespace
 
+namespace {
+// Sorts the sample (NaN removed) and reads the three percentiles; NaN when nothing is left.
+void fill_percentiles(std::vector<float>& sample, ActivationSummary& s) {
+  sample.erase(std::remove_if(sample.begin(), sample.end(), [](float v) { return std::isnan(v); }),
+               sample.end());
+  if (sample.empty()) {
+    s.p15 = s.p50 = s.p85 = std::nanf("");
+    return;
+  }
+  std::sort(sample.begin(), sample.end());
+  s.p15 = percentile_sorted(sample, 0.15);
+  s.p50 = percentile_sorted(sample, 0.50);
+  s.p85 = percentile_sorted(sample, 0.85);
+}
+}  // namespace
+
 ActivationSummary summarize_activation(const float* y, std::size_t size, std::size_t max_sample,
                                        std::vector<float>& scratch) {
   ActivationSummary s;
@@ -33,16 +49,22 @@ ActivationSummary summarize_activation(const float* y, std::size_t size, std::si
   scratch.clear();
   for (std::size_t i = 0; i < size; i += stride) scratch.push_back(y[i]);
   // NaN would break the ordering; they are rare (training stops on a NaN loss) but possible.
-  scratch.erase(std::remove_if(scratch.begin(), scratch.end(), [](float v) { return std::isnan(v); }),
-                scratch.end());
-  if (scratch.empty()) {
-    s.p15 = s.p50 = s.p85 = std::nanf("");
-    return s;
-  }
-  std::sort(scratch.begin(), scratch.end());
-  s.p15 = percentile_sorted(scratch, 0.15);
-  s.p50 = percentile_sorted(scratch, 0.50);
-  s.p85 = percentile_sorted(scratch, 0.85);
+  fill_percentiles(scratch, s);
+  return s;
+}
+
+ActivationSummary channel_percentiles(const Tensor& y, int channel, std::size_t max_sample,
+                                      std::vector<float>& scratch) {
+  ActivationSummary s;
+  const Shape& sh = y.shape();
+  if (channel < 0 || channel >= sh.c || sh.n == 0) return s;
+  const std::size_t plane = sh.plane(), size = std::size_t(sh.n) * plane;
+  if (max_sample == 0) max_sample = 1;
+  const std::size_t stride = (size + max_sample - 1) / max_sample;
+  scratch.clear();
+  for (std::size_t i = 0; i < size; i += stride)
+    scratch.push_back(y.data()[(std::size_t(i / plane) * sh.c + channel) * plane + i % plane]);
+  fill_percentiles(scratch, s);
   return s;
 }
 

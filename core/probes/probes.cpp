@@ -110,6 +110,10 @@ void Prober::begin_forward() {
     a.p15 = s.p15;
     a.p50 = s.p50;
     a.p85 = s.p85;
+    ActivationSummary unit = channel_percentiles(y, 0, std::size_t(config_.activation_sample), scratch_);
+    a.unit_p15 = unit.p15;
+    a.unit_p50 = unit.p50;
+    a.unit_p85 = unit.p85;
     if (a.kind == "relu") a.dead_fraction = dead_unit_fraction(y);
     pending_.activations.push_back(std::move(a));
   });

@@ -7,7 +7,9 @@
 //    from the tensor that feeds the layer), BatchNorm's running mean/variance (empty for the
 //    others), gamma/beta (empty without affine) and values_per_statistic.
 //  - activations: for every leaf layer, mean/std/percentiles of its output
-//    (activation_stats.hpp) and, for ReLU layers, the fraction of dead units (−1 otherwise).
+//    (activation_stats.hpp), the percentiles of its channel 0 alone over the batch (one
+//    unit, as in Ioffe & Szegedy's Figure 1) and, for ReLU layers, the fraction of dead
+//    units (−1 otherwise).
 //  - params: for every parameter tensor, ‖grad‖₂ (after clipping: what the optimizer used),
 //    ‖w‖₂ before the update and ‖Δw‖₂/‖w‖₂ of this step's update (0 when ‖w‖ = 0).
 // Plain structs of floats and vectors, so the bindings can copy them out.
@@ -43,6 +45,7 @@ struct NormProbe {
 struct ActivationProbe {
   std::string name, kind;
   float mean = 0, std = 0, p15 = 0, p50 = 0, p85 = 0;
+  float unit_p15 = 0, unit_p50 = 0, unit_p85 = 0;  // channel 0 over the batch
   float dead_fraction = -1;  // ReLU layers only
 };
 

@@ -1,5 +1,7 @@
 #include "metrics.hpp"
 
+#include <cmath>
+
 #include "../error.hpp"
 
 namespace normlab {
@@ -23,8 +25,14 @@ void MetricsAccumulator::add(const Tensor& logits, const int32_t* labels, double
   for (int n = 0; n < s.n; ++n) {
     check_arg(labels[n] >= 0 && labels[n] < classes_, "metrics: label ", labels[n], " at ", n,
               " is outside [0, ", classes_, ")");
-    int pred = argmax(logits.data() + std::size_t(n) * classes_, classes_);
+    const float* z = logits.data() + std::size_t(n) * classes_;
+    int pred = argmax(z, classes_);
     ++confusion_[std::size_t(labels[n]) * classes_ + pred];
+    // softmax(z)[pred] = 1 / Σ exp(z_k − z_pred), stable because z_pred is the largest.
+    double denom = 0.0;
+    for (int k = 0; k < classes_; ++k) denom += std::exp(double(z[k]) - double(z[pred]));
+    predictions_.push_back(pred);
+    confidence_.push_back(float(1.0 / denom));
   }
   count_ += s.n;
   loss_sum_ += batch_loss * s.n;
@@ -34,6 +42,8 @@ EvalResult MetricsAccumulator::result() const {
   EvalResult r;
   r.count = count_;
   r.confusion = confusion_;
+  r.predictions = predictions_;
+  r.confidence = confidence_;
   r.per_class.assign(classes_, 0.0);
   int correct = 0;
   for (int t = 0; t < classes_; ++t) {

@@ -5,9 +5,11 @@
 #include <numeric>
 
 #include "../error.hpp"
+#include "../model/buffer_guard.hpp"
 #include "../optim/adam.hpp"
 #include "../optim/clip.hpp"
 #include "../optim/sgd.hpp"
+#include "training_memory.hpp"
 
 namespace normlab {
 namespace {
@@ -26,22 +28,6 @@ uint64_t dropout_seed(uint64_t seed, long step) {
   uint64_t hi = r.next_u32();
   return (hi << 32) | r.next_u32();
 }
-
-// Saves every buffer (BatchNorm running statistics) and restores it on destruction.
-class BufferGuard {
- public:
-  explicit BufferGuard(Model& model) : buffers_(model.buffers()) {
-    for (auto& b : buffers_) saved_.emplace_back(b.value, b.value + b.size);
-  }
-  ~BufferGuard() {
-    for (std::size_t k = 0; k < buffers_.size(); ++k)
-      std::copy(saved_[k].begin(), saved_[k].end(), buffers_[k].value);
-  }
-
- private:
-  std::vector<Buffer> buffers_;
-  std::vector<std::vector<float>> saved_;
-};
 
 std::unique_ptr<Optimizer> make_optimizer(const TrainConfig& c, std::vector<Param> params) {
   if (c.optimizer == "sgd") {
@@ -111,6 +97,8 @@ Trainer::Trainer(Model& model, const Dataset& train, TrainConfig config)
   if (config_.schedule.kind == ScheduleKind::Cosine && config_.schedule.total_steps == 0)
     config_.schedule.total_steps = long(c.epochs) * steps_per_epoch();
   validate(config_.schedule);
+  require_training_memory(model_, config_, train.count);
+  reserved_batch_ = std::max(c.batch_size, c.eval_batch_size);
   optimizer_ = make_optimizer(config_, model_.params());
   prober_ = std::make_unique<Prober>(model_, probe_config(config_));
 }
@@ -208,7 +196,7 @@ StepResult Trainer::step() {
   s.accuracy = double(r.correct) / n;
   s.lr = lr;
   s.batch = n;
-  history_.push_back(s);
+  if (config_.record_history) history_.push_back(s);
   ++step_;
   cursor_ += std::size_t(n);
   epoch_loss_ += r.loss * n;
@@ -274,6 +262,8 @@ EvalResult Trainer::evaluate(const Dataset& data, Mode mode, int batch_size) {
             ", the model expects ", in.c, "×", in.h, "×", in.w);
   check_arg(data.classes <= model_.num_classes(), "evaluate: dataset has ", data.classes,
             " classes, the model outputs ", model_.num_classes());
+  require_forward_memory(model_, std::min(batch_size, data.count), reserved_batch_, "evaluate");
+  reserved_batch_ = std::max(reserved_batch_, std::min(batch_size, data.count));
   // Train mode updates running statistics; the guard puts them back.
   std::unique_ptr<BufferGuard> guard;
   if (mode == Mode::Train) guard = std::make_unique<BufferGuard>(model_);

@@ -52,6 +52,9 @@ struct TrainConfig {
   int probe_capacity = 256;        // probe samples kept (ring buffer)
   int probe_activation_sample = 4096;  // values per activation used for percentiles
   int eval_batch_size = 500;
+  // false: history() stays empty, for callers that take each step's result as it comes
+  // (the wasm bindings): a run that trains until stopped then keeps no growing record.
+  bool record_history = true;
 };
 
 struct StepResult {
@@ -78,7 +81,9 @@ struct TrainEvalGap {
 class Trainer {
  public:
   // Keeps references to model and train: both must outlive the trainer. Throws
-  // ArgumentError for an invalid config or a dataset that does not fit the model.
+  // ArgumentError for an invalid config, a dataset that does not fit the model, or a
+  // config whose memory (training_memory.hpp) exceeds the budget (memory_budget.hpp).
+  // evaluate() checks the memory of a batch larger than any before it likewise.
   Trainer(Model& model, const Dataset& train, TrainConfig config);
   ~Trainer();
 
@@ -97,12 +102,14 @@ class Trainer {
   long steps_done() const { return step_; }
   int epoch() const { return epoch_; }
   int steps_per_epoch() const;
-  const std::vector<StepResult>& history() const { return history_; }
+  const std::vector<StepResult>& history() const { return history_; }  // see record_history
   const std::vector<EpochResult>& epoch_history() const { return epochs_; }
   const Prober& probes() const { return *prober_; }
   Optimizer& optimizer() { return *optimizer_; }
 
  private:
+  friend struct CheckpointAccess;  // train/checkpoint.cpp saves and restores the state below
+
   void start_epoch();
   bool skip_single(int n) const;
   std::string find_nonfinite_layer(const Tensor& x);
@@ -123,6 +130,7 @@ class Trainer {
   int epoch_ = 0;
   double epoch_loss_ = 0.0;
   int epoch_correct_ = 0, epoch_seen_ = 0, epoch_steps_ = 0;
+  int reserved_batch_ = 0;  // the largest batch the layers' buffers were sized for
   Tensor x_;
   std::vector<int32_t> labels_;
   std::vector<std::vector<float>> saved_buffers_;

@@ -1,46 +1,35 @@
-// Errors and long runs leave the engine intact: 10^5 thrown errors (the 3.1.6 shadow-stack
-// leak would corrupt calls long before that) and a flat heap over 10,000 training steps.
-import { expect, test } from 'vitest';
+// The short soak (scripts/soak.mjs --ci, same functions): 10^5 thrown-and-caught errors
+// through several doors leak nothing and leave a canary computation bit-identical, and
+// 10,000 training steps keep the heap flat after warm-up. The 3.1.6 shadow-stack leak
+// would corrupt calls long before 10^5 errors.
+import { beforeAll, expect, test } from 'vitest';
+import { canary, CI, RECORD_ALLOWANCE, soakErrors, soakTraining } from '../../scripts/soak.mjs';
 import { engine } from './engine.js';
 
-test('10^5 errors later, training gives the same losses as before them', async () => {
-  const nl = await engine(true);
-  const { train } = await nl.datasets.mnist();
-  const losses = () => {
-    const model = nl.createModel({ preset: 'tiny', norm: 'batch', seed: 2 });
-    const trainer = nl.createTrainer(model, train, { seed: 2, batchSize: 32 });
-    const l = trainer.steps(5).map((r) => r.loss);
-    trainer.dispose();
-    model.dispose();
-    return l;
-  };
-  const before = losses();
-  const bn = new nl.BatchNorm2D(4);
-  const x = new Float32Array(10);
-  let thrown = 0;
-  for (let i = 0; i < 100_000; ++i) {
-    try {
-      bn.forward(x, [1, 5, 1, 2]); // 5 channels, expected 4: an error from inside the engine
-    } catch (e) {
-      if (e instanceof RangeError && e.message.includes('expected 4')) ++thrown;
-    }
-  }
-  expect(thrown).toBe(100_000);
-  expect(losses()).toEqual(before);
+let nl, data;
+beforeAll(async () => {
+  nl = await engine(true);
+  data = await nl.datasets.mnist();
 });
 
-test('heap use is flat over 10,000 training steps after warm-up', async () => {
-  const nl = await engine(true);
-  const { train, test } = await nl.datasets.mnist();
-  const model = nl.createModel({ preset: 'tiny', norm: 'batch', seed: 1 });
-  const trainer = nl.createTrainer(model, train, { seed: 1, batchSize: 8, probeEvery: 50 });
-  trainer.steps(200);
-  trainer.evaluate(test);
-  const warm = nl.memory().heapBytes;
-  for (let i = 0; i < 100; ++i) {
-    trainer.steps(100);
-    if (i % 10 === 0) trainer.evaluate(test);
+test('10^5 errors later, the engine computes bit-identical results and has leaked nothing', () => {
+  const before = canary(nl, data.train);
+  const e = soakErrors(nl, data, { count: CI.errors });
+  expect(e.thrown).toBe(CI.errors);
+  expect(e.after.inUseBytes).toBe(e.before.inUseBytes);
+  expect(e.after.heapBytes).toBe(e.before.heapBytes);
+  const after = canary(nl, data.train);
+  expect(after.length).toBe(105);
+  after.forEach((v, i) => expect(Object.is(v, before[i]), `value ${i}`).toBe(true));
+});
+
+test('heap use is flat over 10,000 training steps after warm-up', () => {
+  const t = soakTraining(nl, data, { steps: CI.steps });
+  expect(t.steps).toBe(CI.steps);
+  expect(t.samples.length).toBe(9);
+  for (const s of t.samples) {
+    expect(s.heapBytes, `heap at step ${s.step}`).toBe(t.warm.heapBytes);
+    expect(s.inUseBytes - t.warm.inUseBytes, `in use at step ${s.step}`).toBeLessThanOrEqual(RECORD_ALLOWANCE);
   }
-  expect(trainer.state.step).toBe(10_200);
-  expect(nl.memory().heapBytes).toBe(warm);
+  expect(t.flat).toBe(true);
 });

@@ -242,7 +242,8 @@ TEST_CASE("batch_norm2d without affine has no params and outputs unit statistics
   REQUIRE(bn.params().empty());
   REQUIRE(bn.buffers().size() == 2);
   const Shape s{3, 4, 5, 5};
-  const Tensor& y = bn.forward(test::random_tensor(s, 21, -2.0f, 7.0f), Mode::Train);
+  const Tensor x = test::random_tensor(s, 21, -2.0f, 7.0f);  // alive until backward (layer.hpp)
+  const Tensor& y = bn.forward(x, Mode::Train);
   rn::Moments m = rn::moments(rn::Spec{rn::Layout::Channel, s}, dbl(y));
   for (int c = 0; c < 4; ++c) {
     INFO("channel " << c);

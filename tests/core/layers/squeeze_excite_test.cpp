@@ -126,7 +126,8 @@ TEST_CASE("squeeze_excite exposes its inner layers and prefixed parameters",
   // Two 1×1 convs at 1×1 resolution: 2·16·4 each.
   CHECK(se.forward_flops(Shape{1, 16, 14, 14}) == 2.0 * 2 * 16 * 4);
   // zero_grad reaches the inner convs through params().
-  se.forward(test::random_tensor(Shape{2, 16, 3, 3}, 1), Mode::Train);
+  const Tensor x = test::random_tensor(Shape{2, 16, 3, 3}, 1);  // alive until backward (layer.hpp)
+  se.forward(x, Mode::Train);
   se.backward(test::random_tensor(Shape{2, 16, 3, 3}, 2));
   se.zero_grad();
   for (auto& p : se.params())

@@ -76,3 +76,27 @@ TEST_CASE("channel mean and variance are per channel over N·H·W, biased", "[pr
     CHECK(var[c] == Approx(v / 8).epsilon(1e-6));
   }
 }
+
+TEST_CASE("channel percentiles describe one channel over the batch, with a bounded sample",
+          "[probes][activation]") {
+  Tensor y = test::random_tensor(Shape{6, 3, 4, 5}, 17, -1.0f, 2.0f);
+  for (int c : {0, 2}) {
+    std::vector<double> values;  // y[:, c, :, :] in n-major order
+    for (int n = 0; n < 6; ++n)
+      for (int i = 0; i < 20; ++i) values.push_back(y[(n * 3 + c) * 20 + i]);
+    std::vector<float> scratch;
+    ActivationSummary all = channel_percentiles(y, c, 1000, scratch);
+    CHECK(scratch.size() == 120);
+    CHECK(all.p15 == Approx(percentile(values, 0.15)).epsilon(1e-6));
+    CHECK(all.p50 == Approx(percentile(values, 0.50)).epsilon(1e-6));
+    CHECK(all.p85 == Approx(percentile(values, 0.85)).epsilon(1e-6));
+    std::vector<double> strided;  // ⌈120/40⌉ = 3
+    for (std::size_t i = 0; i < values.size(); i += 3) strided.push_back(values[i]);
+    ActivationSummary some = channel_percentiles(y, c, 40, scratch);
+    CHECK(scratch.size() == 40);
+    CHECK(some.p50 == Approx(percentile(strided, 0.50)).epsilon(1e-6));
+  }
+  std::vector<float> scratch;
+  ActivationSummary none = channel_percentiles(y, 3, 100, scratch);  // no such channel
+  CHECK(none.p50 == 0.0f);
+}

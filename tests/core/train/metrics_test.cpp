@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <vector>
 
 #include "core/error.hpp"
@@ -32,6 +33,12 @@ TEST_CASE("metrics build the confusion matrix and per-class accuracy from argmax
   CHECK(r.accuracy == Approx(4.0 / 6));
   CHECK(r.per_class == std::vector<double>{1.0, 2.0 / 3, 0.5});
   CHECK(r.loss == Approx((0.5 * 5 + 2.0) / 6));  // weighted by batch size
+  CHECK(r.predictions == std::vector<int>{0, 1, 0, 2, 0, 1});
+  // softmax of the winning logit, e.g. (2, 1, 0): e²/(e² + e + 1).
+  REQUIRE(r.confidence.size() == 6);
+  CHECK(r.confidence[0] == Approx(std::exp(2.0) / (std::exp(2.0) + std::exp(1.0) + 1.0)));
+  CHECK(r.confidence[2] == Approx(std::exp(1.0) / (2 * std::exp(1.0) + 1.0)));
+  CHECK(r.confidence[5] == Approx(std::exp(1.0) / (std::exp(1.0) + 2.0)));
 }
 
 TEST_CASE("metrics reject logits of another class count", "[train][metrics]") {
