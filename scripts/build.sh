@@ -14,5 +14,6 @@ fi
 if [ "$what" = wasm ] || [ "$what" = all ]; then
   emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build/wasm -j "$NORMLAB_JOBS"
-  node scripts/vendor.mjs  # the page's chart library, from node_modules into web/vendor/
+  node scripts/vendor.mjs        # the page's chart library, from node_modules into web/vendor/
+  node scripts/preset_costs.mjs  # each preset's size and cost, for the page (web/generated/)
 fi

@@ -290,30 +290,34 @@ void scale_c(int m, int n, float beta, float* c, int ldc) {
   }
 }
 
-}  // namespace
+// The left operand: raw (packed block by block as the loops reach it) or packed once
+// (gemm_pack_a_f32: the blocks of every k slice one after the other, slice p0 at
+// p0·round_up(m, MR), block i0 of it i0·kc further).
+struct OperandA {
+  Trans trans = Trans::No;
+  const float* a = nullptr;
+  int lda = 0;
+  const float* packed = nullptr;
+};
 
-void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, const float* a,
-              int lda, const float* b, int ldb, float beta, float* c, int ldc) {
-  assert(m >= 0 && n >= 0 && k >= 0);
-  assert(ldc >= std::max(1, n));
-  assert(lda >= std::max(1, trans_a == Trans::No ? k : m));
-  assert(ldb >= std::max(1, trans_b == Trans::No ? n : k));
+void gemm_blocked(const OperandA& op_a, Trans trans_b, int m, int n, int k, float alpha,
+                  const float* b, int ldb, float beta, float* c, int ldc) {
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
     scale_c(m, n, beta, c, ldc);
     return;
   }
-
   const int kc_max = balanced_block(k, kKC, 1);
   const int mc_max = balanced_block(m, kMC, kMR);
   const int nc_max = balanced_block(n, kNC, kNR);
+  const std::size_t m_panels = std::size_t(round_up(m, kMR));
   // With one row block, each B panel is used right after it is packed and never again,
   // so it goes to a single L1-sized panel; otherwise the whole kc×nc block is kept for
   // the later row blocks. Either way a panel is packed just before its first use, while
   // its destination is hot in L1.
   const bool one_row_block = mc_max >= m;
   thread_local PackBuffers buffers;
-  float* pa = reserve(buffers.a, std::size_t(mc_max) * kc_max + kPackSlack);
+  float* pa = op_a.packed ? nullptr : reserve(buffers.a, std::size_t(mc_max) * kc_max + kPackSlack);
   float* pb = reserve(buffers.b, std::size_t(one_row_block ? kNR : nc_max) * kc_max + kPackSlack);
 
   for (int j0 = 0; j0 < n; j0 += nc_max) {
@@ -323,14 +327,18 @@ void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, co
       const float beta_here = p0 == 0 ? beta : 1.0f;
       for (int i0 = 0; i0 < m; i0 += mc_max) {
         const int mc = std::min(mc_max, m - i0);
-        pack_a(trans_a, a, lda, i0, mc, p0, kc, pa);
+        const float* ablock = pa;
+        if (op_a.packed)
+          ablock = op_a.packed + std::size_t(p0) * m_panels + std::size_t(i0) * kc;
+        else
+          pack_a(op_a.trans, op_a.a, op_a.lda, i0, mc, p0, kc, pa);
         for (int jr = 0; jr < nc; jr += kNR) {
           const int cols = std::min(kNR, nc - jr);
           float* bp = one_row_block ? pb : pb + std::size_t(jr) * kc;
           if (i0 == 0) pack_b_panel(trans_b, b, ldb, p0, kc, j0 + jr, cols, bp);
           for (int ir = 0; ir < mc; ir += kMR) {
             const int rows = std::min(kMR, mc - ir);
-            const float* ap = pa + std::size_t(ir) * kc;
+            const float* ap = ablock + std::size_t(ir) * kc;
             float* ct = c + std::size_t(i0 + ir) * ldc + j0 + jr;
             compute_tile(kc, ap, bp, ct, ldc, rows, cols, alpha, beta_here);
           }
@@ -338,6 +346,51 @@ void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, co
       }
     }
   }
+}
+
+}  // namespace
+
+void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, const float* a,
+              int lda, const float* b, int ldb, float beta, float* c, int ldc) {
+  assert(m >= 0 && n >= 0 && k >= 0);
+  assert(ldc >= std::max(1, n));
+  assert(lda >= std::max(1, trans_a == Trans::No ? k : m));
+  assert(ldb >= std::max(1, trans_b == Trans::No ? n : k));
+  OperandA op_a;
+  op_a.trans = trans_a;
+  op_a.a = a;
+  op_a.lda = lda;
+  gemm_blocked(op_a, trans_b, m, n, k, alpha, b, ldb, beta, c, ldc);
+}
+
+std::size_t gemm_packed_a_floats(int m, int k) {
+  return std::size_t(round_up(m, kMR)) * std::size_t(k) + kPackSlack;
+}
+
+void gemm_pack_a_f32(Trans trans_a, int m, int k, const float* a, int lda, float* packed) {
+  assert(m >= 0 && k >= 0);
+  assert(lda >= std::max(1, trans_a == Trans::No ? k : m));
+  if (m == 0 || k == 0) return;
+  const int kc_max = balanced_block(k, kKC, 1);
+  const int mc_max = balanced_block(m, kMC, kMR);
+  const std::size_t m_panels = std::size_t(round_up(m, kMR));
+  // In address order, so each block's slack spill lands where the next block goes.
+  for (int p0 = 0; p0 < k; p0 += kc_max) {
+    const int kc = std::min(kc_max, k - p0);
+    for (int i0 = 0; i0 < m; i0 += mc_max)
+      pack_a(trans_a, a, lda, i0, std::min(mc_max, m - i0), p0, kc,
+             packed + std::size_t(p0) * m_panels + std::size_t(i0) * kc);
+  }
+}
+
+void gemm_packed_a_f32(int m, int n, int k, float alpha, const float* packed_a, Trans trans_b,
+                       const float* b, int ldb, float beta, float* c, int ldc) {
+  assert(m >= 0 && n >= 0 && k >= 0);
+  assert(ldc >= std::max(1, n));
+  assert(ldb >= std::max(1, trans_b == Trans::No ? n : k));
+  OperandA op_a;
+  op_a.packed = packed_a;
+  gemm_blocked(op_a, trans_b, m, n, k, alpha, b, ldb, beta, c, ldc);
 }
 
 GemmBlocking gemm_f32_blocking() { return {kMR, kNR, kMC, kKC, kNC}; }

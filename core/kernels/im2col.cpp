@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
-#include <cstring>
 
 #include "core/kernels/simd.hpp"
 
@@ -75,7 +74,7 @@ inline float dot_span(const float* a, const float* b, int n) {
 
 }  // namespace
 
-void im2col_f32(const ConvGeometry& g, const float* x, float* cols) {
+NORMLAB_INLINE_COPIES void im2col_f32(const ConvGeometry& g, const float* x, float* cols) {
   check_geometry(g);
   const std::size_t P = std::size_t(g.out_h) * g.out_w;
   for (int c = 0; c < g.channels; ++c) {
@@ -95,7 +94,7 @@ void im2col_f32(const ConvGeometry& g, const float* x, float* cols) {
           const float* in = xc + std::size_t(iy) * g.width + (sx.lo * g.stride + j - g.pad);
           std::fill(out, out + sx.lo, 0.0f);
           if (g.stride == 1) {
-            std::memcpy(out + sx.lo, in, sizeof(float) * (sx.hi - sx.lo));
+            for (int ox = sx.lo; ox < sx.hi; ++ox) out[ox] = in[ox - sx.lo];
           } else {
             for (int ox = sx.lo; ox < sx.hi; ++ox) out[ox] = in[(ox - sx.lo) * g.stride];
           }

@@ -1,6 +1,8 @@
 // Pooling kernels. Each output window is clipped to the image once (its row and column
 // ranges), so the inner loops carry no bounds checks. Max pooling compares like PyTorch:
-// the first maximum in row-major window order wins, and a NaN wins over numbers.
+// the first maximum in row-major window order wins, and a NaN wins over numbers (a later
+// NaN over an earlier one). 2×2 windows of stride 2 without padding, every preset's
+// pooling, have a path of their own: no clipping, and four outputs at a time with SIMD.
 #include "core/kernels/pool.hpp"
 
 #include <algorithm>
@@ -9,6 +11,14 @@
 #include <limits>
 
 #include "core/kernels/elementwise.hpp"
+#include "core/kernels/simd.hpp"
+
+#if NORMLAB_HAS_SIMD && defined(__SSE2__)
+#include <emmintrin.h>  // also the wasm SIMD128 build, through Emscripten's SSE mapping
+#define NORMLAB_POOL_SSE 1
+#else
+#define NORMLAB_POOL_SSE 0
+#endif
 
 namespace normlab {
 
@@ -31,12 +41,108 @@ Range window(int o, const PoolGeometry& g, int size) {
   return {std::max(start, 0), std::min(start + g.kernel, size)};
 }
 
+bool is_2x2_stride_2(const PoolGeometry& g) { return g.kernel == 2 && g.stride == 2 && g.pad == 0; }
+
+// Replaces (best, arg) with (v, at) where v is the later maximum in window order: larger,
+// or NaN.
+inline void take_max(float v, int32_t at, float& best, int32_t& arg) {
+  if (v > best || v != v) {
+    best = v;
+    arg = at;
+  }
+}
+
+#if NORMLAB_POOL_SSE
+inline void take_max(__m128 v, __m128i at, __m128& best, __m128i& arg) {
+  const __m128 m = _mm_or_ps(_mm_cmpgt_ps(v, best), _mm_cmpunord_ps(v, v));
+  const __m128i mi = _mm_castps_si128(m);
+  best = _mm_or_ps(_mm_and_ps(m, v), _mm_andnot_ps(m, best));
+  arg = _mm_or_si128(_mm_and_si128(mi, at), _mm_andnot_si128(mi, arg));
+}
+#endif
+
+// One plane of 2×2 stride-2 max pooling. Window order: (0,0), (0,1), (1,0), (1,1).
+// `base` is the plane's offset in its sample, added to every argmax.
+void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, int32_t base, float* y,
+                        int32_t* argmax) {
+  for (int oy = 0; oy < out_h; ++oy) {
+    const float* r0 = x + std::size_t(2 * oy) * width;
+    const float* r1 = r0 + width;
+    const int32_t i0 = base + 2 * oy * width;  // argmax of (0,0) at ox = 0
+    float* yr = y + std::size_t(oy) * out_w;
+    int32_t* ar = argmax + std::size_t(oy) * out_w;
+    int ox = 0;
+#if NORMLAB_POOL_SSE
+    // Columns 2·ox … 2·ox + 7 of both rows, split into even and odd columns.
+    const __m128i step = _mm_set_epi32(6, 4, 2, 0);
+    for (; ox + 4 <= out_w; ox += 4) {
+      const __m128 a0 = _mm_loadu_ps(r0 + 2 * ox), b0 = _mm_loadu_ps(r0 + 2 * ox + 4);
+      const __m128 a1 = _mm_loadu_ps(r1 + 2 * ox), b1 = _mm_loadu_ps(r1 + 2 * ox + 4);
+      const __m128i at = _mm_add_epi32(_mm_set1_epi32(i0 + 2 * ox), step);
+      __m128 best = _mm_shuffle_ps(a0, b0, _MM_SHUFFLE(2, 0, 2, 0));
+      __m128i arg = at;
+      take_max(_mm_shuffle_ps(a0, b0, _MM_SHUFFLE(3, 1, 3, 1)), _mm_add_epi32(at, _mm_set1_epi32(1)),
+               best, arg);
+      take_max(_mm_shuffle_ps(a1, b1, _MM_SHUFFLE(2, 0, 2, 0)),
+               _mm_add_epi32(at, _mm_set1_epi32(width)), best, arg);
+      take_max(_mm_shuffle_ps(a1, b1, _MM_SHUFFLE(3, 1, 3, 1)),
+               _mm_add_epi32(at, _mm_set1_epi32(width + 1)), best, arg);
+      _mm_storeu_ps(yr + ox, best);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(ar + ox), arg);
+    }
+#endif
+    for (; ox < out_w; ++ox) {
+      const int32_t at = i0 + 2 * ox;
+      float best = r0[2 * ox];
+      int32_t arg = at;
+      take_max(r0[2 * ox + 1], at + 1, best, arg);
+      take_max(r1[2 * ox], at + width, best, arg);
+      take_max(r1[2 * ox + 1], at + width + 1, best, arg);
+      yr[ox] = best;
+      ar[ox] = arg;
+    }
+  }
+}
+
+// dx of one plane of 2×2 stride-2 max pooling, in one pass: the windows do not overlap, so
+// each pixel gets its window's dy if it was the argmax and 0 otherwise; a last row or
+// column no window reaches (odd sizes) gets 0.
+NORMLAB_INLINE_COPIES void max_pool_2x2_backward_plane(const float* dy, const int32_t* argmax,
+                                                       int32_t base, const PoolGeometry& g,
+                                                       float* dx) {
+  const int width = g.width;
+  for (int oy = 0; oy < g.out_h; ++oy) {
+    float* r0 = dx + std::size_t(2 * oy) * width;
+    float* r1 = r0 + width;
+    const float* d = dy + std::size_t(oy) * g.out_w;
+    const int32_t* a = argmax + std::size_t(oy) * g.out_w;
+    const int32_t i0 = base + 2 * oy * width;
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      const int32_t at = a[ox] - (i0 + 2 * ox);  // 0, 1, width or width + 1
+      r0[2 * ox] = at == 0 ? d[ox] : 0.0f;
+      r0[2 * ox + 1] = at == 1 ? d[ox] : 0.0f;
+      r1[2 * ox] = at == width ? d[ox] : 0.0f;
+      r1[2 * ox + 1] = at == width + 1 ? d[ox] : 0.0f;
+    }
+    for (int ix = 2 * g.out_w; ix < width; ++ix) r0[ix] = r1[ix] = 0.0f;
+  }
+  for (int iy = 2 * g.out_h; iy < g.height; ++iy)
+    std::fill(dx + std::size_t(iy) * width, dx + std::size_t(iy + 1) * width, 0.0f);
+}
+
 }  // namespace
 
 void max_pool2d_f32(const PoolGeometry& g, int n, const float* x, float* y, int32_t* argmax) {
   check_geometry(g);
   const std::size_t in_plane = std::size_t(g.height) * g.width;
   const std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
+  if (is_2x2_stride_2(g)) {
+    for (std::size_t p = 0; p < std::size_t(n) * g.channels; ++p)
+      max_pool_2x2_plane(x + p * in_plane, g.width, g.out_h, g.out_w,
+                         int32_t((p % g.channels) * in_plane), y + p * out_plane,
+                         argmax + p * out_plane);
+    return;
+  }
   for (int s = 0; s < n; ++s)
     for (int c = 0; c < g.channels; ++c) {
       const std::size_t plane = std::size_t(s) * g.channels + c;
@@ -73,6 +179,14 @@ void max_pool2d_backward_f32(const PoolGeometry& g, int n, const float* dy, cons
   check_geometry(g);
   const std::size_t in_sample = std::size_t(g.channels) * g.height * g.width;
   const std::size_t out_sample = std::size_t(g.channels) * g.out_h * g.out_w;
+  if (is_2x2_stride_2(g)) {
+    const std::size_t in_plane = std::size_t(g.height) * g.width;
+    const std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
+    for (std::size_t p = 0; p < std::size_t(n) * g.channels; ++p)
+      max_pool_2x2_backward_plane(dy + p * out_plane, argmax + p * out_plane,
+                                  int32_t((p % g.channels) * in_plane), g, dx + p * in_plane);
+    return;
+  }
   std::fill(dx, dx + in_sample * n, 0.0f);
   for (int s = 0; s < n; ++s) {
     float* dxs = dx + s * in_sample;

@@ -19,6 +19,15 @@ constexpr int kSimdWidth = 1;
 }  // namespace normlab
 #endif
 
+// Keeps the compiler from turning a function's copy and fill loops into memcpy/memset calls:
+// the kernels copy short rows (an image row of 28 floats), where a call to the library
+// routine costs more than the copy itself in wasm.
+#if defined(__clang__)
+#define NORMLAB_INLINE_COPIES __attribute__((no_builtin("memcpy", "memset")))
+#else
+#define NORMLAB_INLINE_COPIES
+#endif
+
 namespace normlab {
 // Human-readable name of the compiled kernel path, reported by benches and bindings.
 inline const char* simd_name() {

@@ -6,6 +6,7 @@
 #include "../error.hpp"
 #include "../kernels/elementwise.hpp"
 #include "../kernels/gemm.hpp"
+#include "../memory_budget.hpp"
 
 namespace normlab {
 
@@ -19,6 +20,8 @@ Conv2d::Conv2d(int in_channels, int out_channels, int kernel, Conv2dOptions o)
   check_arg(o.groups > 0, "conv2d: groups must be positive, got ", o.groups);
   check_arg(in_ % o.groups == 0, "conv2d: groups=", o.groups, " must divide in_channels=", in_);
   check_arg(out_ % o.groups == 0, "conv2d: groups=", o.groups, " must divide out_channels=", out_);
+  require_parameter_memory(uint64_t(out_) * uint64_t(in_ / o.groups) * uint64_t(k_) * uint64_t(k_) + uint64_t(out_),
+                           msg("conv2d ", in_, "→", out_, " with a ", k_, "×", k_, " kernel"));
   std::size_t total = weight_size() + (o.bias ? std::size_t(out_) : 0);
   values_.assign(total, 0.0f);
   grads_.assign(total, 0.0f);
@@ -51,6 +54,23 @@ ConvGeometry Conv2d::geometry(const Shape& x) const {
   return g;
 }
 
+bool Conv2d::is_winograd(const Shape& x) const {
+  return opt_.algorithm == ConvAlgorithm::Auto && k_ == 3 && opt_.stride == 1 &&
+         opt_.groups == 1 && in_ >= kWinogradMinChannels && out_ >= kWinogradMinChannels &&
+         winograd_shape_ok(winograd_shape(x));
+}
+
+Winograd3x3 Conv2d::winograd_shape(const Shape& x) const {
+  Winograd3x3 s;
+  s.batch = x.n;
+  s.in = in_;
+  s.out = out_;
+  s.height = x.h;
+  s.width = x.w;
+  s.pad = opt_.pad;
+  return s;
+}
+
 const Tensor& Conv2d::forward(const Tensor& x, Mode) {
   x_ = nullptr;  // a forward that throws leaves nothing for backward
   const Shape ys = output_shape(x.shape());
@@ -59,6 +79,15 @@ const Tensor& Conv2d::forward(const Tensor& x, Mode) {
   const int n = ys.n;
   const float* w = weight();
 
+  if (is_winograd(x.shape())) {
+    const Winograd3x3 s = winograd_shape(x.shape());
+    filters_.resize(winograd_filter_floats(s));
+    work_.resize(winograd_forward_workspace_floats(s));
+    winograd_filter_transform_f32(s, w, filters_.data(), work_.data());
+    winograd_conv3x3_f32(s, x.data(), filters_.data(), bias(), y_.data(), work_.data());
+    x_ = &x;
+    return y_;
+  }
   if (is_depthwise()) {
     for (int i = 0; i < n; ++i)
       depthwise_conv2d_f32(g, x.data() + i * x.shape().sample_size(), w,
@@ -96,7 +125,6 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   const Tensor& x = *x_;
   const Shape& xs = x.shape();
   const Shape& ys = y_.shape();
-  const ConvGeometry g = geometry(xs);
   const int n = xs.n;
   const float* w = weight();
   float* dw = grads_.data();
@@ -105,6 +133,7 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   if (opt_.bias) channel_sum_f32(dy.data(), n, out_, ys.plane(), dw + weight_size());
 
   if (is_depthwise()) {
+    const ConvGeometry g = geometry(xs);
     for (int i = 0; i < n; ++i) {
       const float* dyi = dy.data() + i * ys.sample_size();
       depthwise_conv2d_backward_data_f32(g, dyi, w, dx_.data() + i * xs.sample_size());
@@ -113,6 +142,28 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
     return dx_;
   }
 
+  if (!is_winograd(xs)) {
+    backward_lowered(dy);
+    return dx_;
+  }
+  const Winograd3x3 s = winograd_shape(xs), t = winograd_input_grad_shape(s);
+  work_.resize(std::max(winograd_backward_weight_workspace_floats(s),
+                        winograd_forward_workspace_floats(t)));
+  winograd_conv3x3_backward_weight_f32(s, x.data(), dy.data(), dw, work_.data());
+  // dx is the 3×3 convolution of dy with the filters flipped and transposed.
+  filters_.resize(winograd_filter_floats(t));
+  winograd_filter_transform_flipped_f32(s, w, filters_.data(), work_.data());
+  winograd_conv3x3_f32(t, dy.data(), filters_.data(), nullptr, dx_.data(), work_.data());
+  return dx_;
+}
+
+void Conv2d::backward_lowered(const Tensor& dy) {
+  const Tensor& x = *x_;
+  const Shape& xs = x.shape();
+  const Shape& ys = y_.shape();
+  const ConvGeometry g = geometry(xs);
+  const float* w = weight();
+  float* dw = grads_.data();
   const int cout_g = out_ / opt_.groups;
   const int rows = g.rows(), ncols = g.cols();
   const std::size_t x_group = std::size_t(g.channels) * xs.plane();
@@ -121,7 +172,7 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
     cols_.resize(std::size_t(rows) * ncols);
     dcols_.resize(std::size_t(rows) * ncols);
   }
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < xs.n; ++i) {
     for (int grp = 0; grp < opt_.groups; ++grp) {
       const float* xg = x.data() + i * xs.sample_size() + grp * x_group;
       const float* dyg = dy.data() + i * ys.sample_size() + grp * y_group;
@@ -147,7 +198,6 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
       }
     }
   }
-  return dx_;
 }
 
 std::vector<Param> Conv2d::params() {

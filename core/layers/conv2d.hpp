@@ -3,20 +3,28 @@
 //  x: (N, in, H, W) → y: (N, out, oh, ow), oh = (H + 2·pad − k)/stride + 1 (floor).
 //  params: "weight" (out, in/groups, k, k), "bias" (out) when enabled.
 //  backward(dy) ASSIGNS dx and ADDS into dweight, dbias (layer.hpp contract).
-// Lowering: per sample and group, im2col + gemm_f32; a 1×1 stride-1 pad-0 conv uses x as
-// its column matrix directly; depthwise (groups == in == out) uses the direct depthwise
-// kernels. Workspaces are reused, so steps after the first with a given shape allocate
-// nothing. forward keeps a pointer to x for backward.
+// Lowering: a 3×3 stride-1 ungrouped conv with pad ≤ 2 and at least kWinogradMinChannels
+// input and output channels uses Winograd F(2×2, 3×3) (kernels/winograd.hpp) for all three
+// passes; otherwise, per sample and group, im2col + gemm_f32; a 1×1 stride-1
+// pad-0 conv uses x as its column matrix directly; depthwise (groups == in == out) uses the
+// direct depthwise kernels. Workspaces are reused, so steps after the first with a given
+// shape allocate nothing. forward keeps a pointer to x for backward.
 #include "layer.hpp"
 #include "../kernels/im2col.hpp"
+#include "../kernels/winograd.hpp"
 
 namespace normlab {
+
+// Auto: Winograd where it applies (see above), else the lowering. Lowered: always the
+// lowering (im2col + gemm, pointwise, depthwise), for comparisons in tests and benchmarks.
+enum class ConvAlgorithm { Auto, Lowered };
 
 struct Conv2dOptions {
   int stride = 1;
   int pad = 0;
   int groups = 1;
   bool bias = true;
+  ConvAlgorithm algorithm = ConvAlgorithm::Auto;
 };
 
 class Conv2d final : public Layer {
@@ -46,6 +54,10 @@ class Conv2d final : public Layer {
   ConvGeometry geometry(const Shape& x) const;  // of one group of one sample
   bool is_depthwise() const { return opt_.groups == in_ && opt_.groups == out_; }
   bool is_pointwise() const { return k_ == 1 && opt_.stride == 1 && opt_.pad == 0; }
+  bool is_winograd(const Shape& x) const;
+  Winograd3x3 winograd_shape(const Shape& x) const;
+  // Weight and input gradients by im2col + gemm, per sample and group.
+  void backward_lowered(const Tensor& dy);
 
   int in_, out_, k_;
   Conv2dOptions opt_;
@@ -53,6 +65,11 @@ class Conv2d final : public Layer {
   const Tensor* x_ = nullptr;   // input of the last forward
   Tensor y_, dx_;
   FloatBuffer cols_, dcols_;    // im2col workspace of one group
+  FloatBuffer filters_, work_;  // Winograd transformed filters and workspace
 };
+
+// With fewer input or output channels, the GEMMs of some Winograd pass are too thin (one of
+// their sides is the channel count) to pay for its transforms: measured on a first layer.
+constexpr int kWinogradMinChannels = 4;
 
 }  // namespace normlab

@@ -12,6 +12,7 @@
 #include "core/kernels/gemm.hpp"
 #include "core/kernels/im2col.hpp"
 #include "core/kernels/pool.hpp"
+#include "core/kernels/winograd.hpp"
 
 namespace normlab::ref {
 
@@ -137,6 +138,130 @@ inline ConvResult depthwise_conv2d_backward_weight(const ConvGeometry& g, const 
   for (std::size_t i = 0; i < size; ++i) r.magnitude[i] = std::fabs(r.value[i]);
   for_each_conv_tap(g, [&](const ConvTap& t) { r.add(t.w, double(dy[t.y]) * x[t.x]); });
   return r;
+}
+
+// ---- Winograd F(2×2, 3×3) rounding scale ----------------------------------------------------
+// Not a reference value (the exact convolution is ref::layers::conv2d_forward/backward) but the
+// scale of the float algorithm's rounding error: every sum it forms, recomputed with every
+// transform entry and every value taken by absolute value. Values that cancel exactly in the
+// algorithm (a patch pixel outside a tap's reach) still round, which is why this exceeds
+// Σ|w·x| of the direct sum, most at padded corners.
+
+namespace winograd_abs {
+constexpr double kBt[4][4] = {{1, 0, 1, 0}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0, 1, 0, 1}};  // |Bᵀ|
+constexpr double kG[4][3] = {{1, 0, 0}, {.5, .5, .5}, {.5, .5, .5}, {0, 0, 1}};        // |G|
+constexpr double kAt[2][4] = {{1, 1, 1, 0}, {0, 1, 1, 1}};                              // |Aᵀ|
+
+// |G|·|g|·|G|ᵀ of one filter (out, in, 3, 3) entry.
+inline void filter(const float* g, double u[16]) {
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c) {
+      double sum = 0.0;
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) sum += kG[r][a] * std::fabs(g[a * 3 + b]) * kG[c][b];
+      u[4 * r + c] = sum;
+    }
+}
+
+// |Bᵀ|·|d|·|B| of the 4×4 patch of tile (ty, tx) of one channel plane, zero outside.
+inline void patch(const Winograd3x3& s, const float* plane, int ty, int tx, double v[16]) {
+  double d[4][4];
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c) {
+      const int iy = 2 * ty - s.pad + r, ix = 2 * tx - s.pad + c;
+      const bool in = iy >= 0 && iy < s.height && ix >= 0 && ix < s.width;
+      d[r][c] = in ? std::fabs(plane[std::size_t(iy) * s.width + ix]) : 0.0;
+    }
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c) {
+      double sum = 0.0;
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) sum += kBt[r][a] * d[a][b] * kBt[c][b];
+      v[4 * r + c] = sum;
+    }
+}
+
+// |A|·|dy_t|·|A|ᵀ of the 2×2 output-gradient tile (ty, tx), zero past the plane's edge.
+inline void grad(const Winograd3x3& s, const float* plane, int ty, int tx, double z[16]) {
+  double y[2][2];
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) {
+      const int oy = 2 * ty + r, ox = 2 * tx + c;
+      y[r][c] = oy < s.out_h() && ox < s.out_w()
+                    ? std::fabs(plane[std::size_t(oy) * s.out_w() + ox])
+                    : 0.0;
+    }
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c) {
+      double sum = 0.0;
+      for (int a = 0; a < 2; ++a)
+        for (int b = 0; b < 2; ++b) sum += kAt[a][r] * y[a][b] * kAt[b][c];
+      z[4 * r + c] = sum;
+    }
+}
+}  // namespace winograd_abs
+
+// Per output of winograd_conv3x3_f32(s, x, u(w)): Σ_i Σ_ξ |Aᵀ|·(|U_ξ|·|V_ξ|)·|A|.
+inline std::vector<double> winograd_forward_magnitude(const Winograd3x3& s, const float* x,
+                                                      const float* w) {
+  namespace wa = winograd_abs;
+  const int oh = s.out_h(), ow = s.out_w();
+  std::vector<double> mag(std::size_t(s.batch) * s.out * oh * ow, 0.0);
+  std::vector<double> u(std::size_t(s.out) * s.in * 16);
+  for (std::size_t f = 0; f < std::size_t(s.out) * s.in; ++f) wa::filter(w + f * 9, &u[f * 16]);
+  for (int n = 0; n < s.batch; ++n)
+    for (int ty = 0; ty < s.tiles_h(); ++ty)
+      for (int tx = 0; tx < s.tiles_w(); ++tx) {
+        std::vector<double> v(std::size_t(s.in) * 16);
+        for (int i = 0; i < s.in; ++i)
+          wa::patch(s, x + (std::size_t(n) * s.in + i) * s.height * s.width, ty, tx, &v[i * 16]);
+        for (int o = 0; o < s.out; ++o) {
+          double p[16] = {};
+          for (int i = 0; i < s.in; ++i)
+            for (int xi = 0; xi < 16; ++xi)
+              p[xi] += u[(std::size_t(o) * s.in + i) * 16 + xi] * v[i * 16 + xi];
+          for (int r = 0; r < 2; ++r)
+            for (int c = 0; c < 2; ++c) {
+              const int oy = 2 * ty + r, ox = 2 * tx + c;
+              if (oy >= oh || ox >= ow) continue;
+              double sum = 0.0;
+              for (int xi = 0; xi < 16; ++xi) sum += wa::kAt[r][xi / 4] * p[xi] * wa::kAt[c][xi % 4];
+              mag[((std::size_t(n) * s.out + o) * oh + oy) * ow + ox] = sum;
+            }
+        }
+      }
+  return mag;
+}
+
+// Per weight of winograd_conv3x3_backward_weight_f32: Σ_tiles Σ_ξ |Gᵀ|·(|Z_ξ|·|V_ξ|)·|G|.
+inline std::vector<double> winograd_weight_grad_magnitude(const Winograd3x3& s, const float* x,
+                                                          const float* dy) {
+  namespace wa = winograd_abs;
+  std::vector<double> q(std::size_t(s.out) * s.in * 16, 0.0);
+  for (int n = 0; n < s.batch; ++n)
+    for (int ty = 0; ty < s.tiles_h(); ++ty)
+      for (int tx = 0; tx < s.tiles_w(); ++tx) {
+        std::vector<double> v(std::size_t(s.in) * 16), z(std::size_t(s.out) * 16);
+        for (int i = 0; i < s.in; ++i)
+          wa::patch(s, x + (std::size_t(n) * s.in + i) * s.height * s.width, ty, tx, &v[i * 16]);
+        for (int o = 0; o < s.out; ++o)
+          wa::grad(s, dy + (std::size_t(n) * s.out + o) * s.out_h() * s.out_w(), ty, tx,
+                   &z[o * 16]);
+        for (int o = 0; o < s.out; ++o)
+          for (int i = 0; i < s.in; ++i)
+            for (int xi = 0; xi < 16; ++xi)
+              q[(std::size_t(o) * s.in + i) * 16 + xi] += z[o * 16 + xi] * v[i * 16 + xi];
+      }
+  std::vector<double> mag(std::size_t(s.out) * s.in * 9);
+  for (std::size_t f = 0; f < std::size_t(s.out) * s.in; ++f)
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) {
+        double sum = 0.0;
+        for (int xi = 0; xi < 16; ++xi)
+          sum += wa::kG[xi / 4][a] * q[f * 16 + xi] * wa::kG[xi % 4][b];
+        mag[f * 9 + a * 3 + b] = sum;
+      }
+  return mag;
 }
 
 // ---- Elementwise (per element, in double) -------------------------------------------------

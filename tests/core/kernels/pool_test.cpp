@@ -118,6 +118,46 @@ TEST_CASE("max pool propagates NaN like PyTorch", "[kernels][pool]") {
   CHECK(arg[1] == want_arg[1]);
 }
 
+TEST_CASE("max pool 2x2 stride 2 (its own path) matches the reference on odd sizes, ties and NaN, "
+          "forward and backward",
+          "[kernels][pool]") {
+  // Widths around 2·(vector of 4 outputs), odd sizes that leave a row or column unused,
+  // a tail after the vector loop; values tie-prone, and a fraction of them NaN.
+  Rng rng(1150, 4);
+  for (int t = 0; t < 80; ++t) {
+    const int h = 2 + int(rng.below(16)), w = 2 + int(rng.below(40));
+    PoolCase pc = make_case(1 + int(rng.below(3)), 1 + int(rng.below(3)), h, w, 2, 2, 0);
+    INFO("case " << t << ": " << pc.str());
+    auto x = tie_prone_vector(pc.in_size(), 1160 + t);
+    for (auto& v : x)
+      if (t % 2 == 1 && rng.below(9) == 0) v = kNaN;
+    std::vector<float> y(pc.out_size(), 99.0f);
+    std::vector<int32_t> arg(pc.out_size(), -7);
+    max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
+    std::vector<double> want;
+    std::vector<int32_t> want_arg;
+    ref::max_pool2d(pc.g, pc.n, x.data(), want, want_arg);
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      INFO("output " << i);
+      REQUIRE(arg[i] == want_arg[i]);
+      if (std::isnan(want[i]))
+        REQUIRE(std::isnan(y[i]));
+      else
+        REQUIRE(y[i] == want[i]);
+    }
+    // Backward: windows do not overlap, so every dx is one dy or 0, exactly; rows and
+    // columns no window reaches are 0 too (dx starts as NaN: assigned, not accumulated).
+    auto dy = random_vector(pc.out_size(), 1170 + t);
+    std::vector<float> dx(pc.in_size(), kNaN);
+    max_pool2d_backward_f32(pc.g, pc.n, dy.data(), arg.data(), dx.data());
+    auto want_dx = ref::max_pool2d_backward(pc.g, pc.n, dy.data(), arg.data());
+    for (std::size_t i = 0; i < want_dx.size(); ++i) {
+      INFO("dx " << i);
+      REQUIRE(dx[i] == want_dx[i]);
+    }
+  }
+}
+
 TEST_CASE("max pool backward routes each gradient to its argmax and zeroes the rest",
           "[kernels][pool]") {
   uint64_t seed = 1200;

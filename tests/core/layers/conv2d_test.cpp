@@ -44,6 +44,12 @@ const std::vector<ConvCase> kCases = {
     {2, 2, 2, 3, 1, 1, 1, 1, 1, true},      // 1×1 input, kernel covers padding
     {2, 16, 32, 3, 1, 1, 1, 14, 14, true},  // preset-like
     {1, 32, 16, 7, 1, 3, 1, 8, 9, true},    // long reduction: 32·49 terms
+    // Winograd (3×3, stride 1, ungrouped, in and out ≥ 4): odd planes, clipped tiles, pad 0.
+    // Pad 2, whose corner outputs round on a larger scale than the direct sum, is covered
+    // with its own bound by tests/core/kernels/winograd_test.cpp.
+    {3, 5, 7, 3, 1, 1, 1, 9, 6, true},
+    {2, 6, 4, 3, 1, 0, 1, 7, 8, false},     // pad 0
+    {2, 4, 3, 3, 1, 1, 1, 5, 5, true},      // out < 4: lowered
 };
 
 std::vector<double> param_values(Conv2d& conv, int i) {
@@ -59,9 +65,11 @@ constexpr double kAtol = 1e-6;  // outputs whose terms all vanish
 
 TEST_CASE("conv2d forward and backward match the double reference on odd shapes",
           "[layers][conv2d]") {
-  for (const ConvCase& c : kCases) {
-    INFO(c);
-    Conv2d conv(c.in, c.out, c.kernel, Conv2dOptions{c.stride, c.pad, c.groups, c.bias});
+  for (const ConvCase& c : kCases)
+  for (ConvAlgorithm algorithm : {ConvAlgorithm::Auto, ConvAlgorithm::Lowered}) {
+    INFO(c << (algorithm == ConvAlgorithm::Auto ? ", auto" : ", lowered"));
+    Conv2d conv(c.in, c.out, c.kernel,
+                Conv2dOptions{c.stride, c.pad, c.groups, c.bias, algorithm});
     Rng rng(11);
     conv.init(rng);
     const rl::ConvSpec spec{c.in, c.out, c.kernel, c.stride, c.pad, c.groups};
