@@ -2,6 +2,7 @@
 //   #preset=tiny&norms=batch,layer-sample&batch=64&lr=0.05&optimizer=sgd&momentum=0.9&seed=1&bnMomentum=0.1&epochs=0
 // One table drives parsing, validation and serialization. parseHash never uses a bad value:
 // it keeps the default and reports the problem (key, raw value, message) for the page to show.
+import { experimentRefs, findExperiment } from './experiments.js';
 import { NORM_PATTERN, OPTIMIZERS } from './protocol.js';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -32,9 +33,12 @@ function oneOf(values) {
 
 export const MAX_RUNS = 4;
 // What `controls=` may list (the settings form's controls; `norm` is the runs' norms).
-export const EMBED_CONTROLS = ['preset', 'norm', 'batch', 'lr', 'optimizer', 'momentum', 'bnMomentum', 'seed', 'epochs'];
-// What `panels=` may list: the shared loss and accuracy charts and the per-run panels.
-export const EMBED_PANELS = ['loss', 'accuracy', 'runs'];
+export const EMBED_CONTROLS = ['preset', 'norm', 'batch', 'lr', 'optimizer', 'momentum', 'bnMomentum', 'seed', 'epochs', 'augment', 'data'];
+// What `panels=` may list: the shared charts (loss, test accuracy, train-vs-eval gap, time
+// per step), the drawing pad, and the per-run panels.
+export const EMBED_PANELS = ['loss', 'accuracy', 'gap', 'time', 'draw', 'runs'];
+// The tabs of the per-run panels.
+export const RUN_VIEWS = ['overview', 'stats', 'gradients', 'mistakes'];
 
 // A comma-separated list of distinct names from `allowed` (an empty text is an empty list).
 function list(key, allowed, { min }) {
@@ -73,6 +77,18 @@ export const FIELDS = {
   bnMomentum: { default: 0.1, parse: number(0.001, 1), format: String },
   // 0 trains until paused; N stops after N epochs.
   epochs: { default: 0, parse: integer(0, 1000), format: String },
+  // 1: random shifts of up to ±2 pixels of every training digit.
+  augment: { default: 0, parse: integer(0, 1), format: String },
+  // Which tab of the run panels is shown.
+  view: { default: 'overview', parse: oneOf(RUN_VIEWS), format: String, optional: true },
+  // A one-click experiment (web/experiments.js) whose settings were loaded; the other keys of
+  // the hash still apply on top of them. Loading it from the URL also starts a sweep.
+  experiment: {
+    default: '',
+    parse: (raw) => (findExperiment(raw) ? { value: raw } : { error: `must be one of ${experimentRefs().join(', ')}` }),
+    format: String,
+    optional: true,
+  },
   // The compact layout for iframes (web/embed/): 1 hides the header and long texts and keeps
   // play/pause/step/reset plus the controls listed in `controls`; `panels` limits the charts.
   // These three are written into the hash only when they differ from the default.
@@ -89,18 +105,20 @@ export function defaultState() {
 
 // Checks one raw (string) value for `key`: {value} or {error}. Used by the controls too.
 export function parseField(key, raw) {
-  const field = FIELDS[key];
+  const field = Object.hasOwn(FIELDS, key) ? FIELDS[key] : undefined;
   if (!field) return { error: 'is not a setting' };
   return field.parse(String(raw).trim());
 }
 
-// hash: "#a=1&b=2" (the leading # is optional). Returns {state, problems}; every problem is
-// {key, value, message} with a message a person can read, and its key keeps the default.
+// hash: "#a=1&b=2" (the leading # is optional). Returns {state, problems, given}; every
+// problem is {key, value, message} with a message a person can read, and its key keeps the
+// default; given: the keys the hash set.
 export function parseHash(hash) {
   const state = defaultState();
   const problems = [];
+  const given = new Set();
   const text = hash.startsWith('#') ? hash.slice(1) : hash;
-  if (!text) return { state, problems };
+  if (!text) return { state, problems, given };
   const seen = new Set();
   for (const part of text.split('&')) {
     if (!part) continue;
@@ -113,7 +131,7 @@ export function parseHash(hash) {
       problems.push({ key: part, value: part, message: `"${part}" is not valid URL encoding and was ignored` });
       continue;
     }
-    if (!(key in FIELDS)) {
+    if (!Object.hasOwn(FIELDS, key)) {
       problems.push({ key, value, message: `unknown setting "${key}" was ignored` });
       continue;
     }
@@ -127,9 +145,21 @@ export function parseHash(hash) {
       problems.push({ key, value, message: `${key}=${value} ${r.error}; using the default ${FIELDS[key].format(FIELDS[key].default)}` });
     } else {
       state[key] = r.value;
+      given.add(key);
     }
   }
-  return { state, problems };
+  return { state, problems, given };
+}
+
+// The state a hash describes: an experiment's settings, with the keys the hash gave on top.
+export function resolveHash(hash) {
+  const { state, problems, given } = parseHash(hash);
+  if (!state.experiment) return { state, problems };
+  const out = { ...state };
+  for (const [key, value] of Object.entries(findExperiment(state.experiment).variant.settings)) {
+    if (!given.has(key)) out[key] = Array.isArray(value) ? [...value] : value;
+  }
+  return { state: out, problems };
 }
 
 // The hash (without '#') for a state; parseHash(serializeState(s)).state equals s.

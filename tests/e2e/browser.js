@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SCREENSHOTS = join(ROOT, 'tests/e2e/screenshots');
@@ -117,3 +118,23 @@ export function colouredPixels(page, selector) {
     }),
   );
 }
+
+// The server and browser the tests of one file share, started before them and closed after:
+//   const env = useServerAndBrowser();  …  openPage(env.context, env.url)
+export function useServerAndBrowser() {
+  const env = {};
+  beforeAll(async () => {
+    env.server = await startServer();
+    env.browser = await startBrowser();
+    env.url = env.server.url;
+    env.context = env.browser.context;
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    env.server?.stop();
+  });
+  return env;
+}
+
+// A screenshot into tests/e2e/screenshots/ (git-ignored), to look at.
+export const shot = (page, name, fullPage = true) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });

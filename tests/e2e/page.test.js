@@ -1,25 +1,14 @@
 // The playground page in real headless Chromium, served on 127.0.0.1 under the strict CSP
 // `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'`. Screenshots of the main states
 // go to tests/e2e/screenshots/ (git-ignored).
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { colouredPixels, openPage, runs, SCREENSHOTS, startBrowser, startServer, waitFor } from './browser.js';
+import { describe, expect, test } from 'vitest';
+import { colouredPixels, openPage, runs, shot, useServerAndBrowser, waitFor } from './browser.js';
 
-let server, browser;
-beforeAll(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
-const shot = (page, name, fullPage = true) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+const env = useServerAndBrowser();
 
 describe('playground page', () => {
   test('the default BatchNorm vs LayerNorm runs train past 90% test accuracy, draw their charts, pause, step and reset', async () => {
-    const { page, errors } = await openPage(browser.context, server.url);
+    const { page, errors } = await openPage(env.context, env.url);
 
     // Both runs start training on their own (no click), and both pass 90% on the test digits.
     // tiny at batch 64 reaches ~95% after one epoch (125 steps); 120 s bounds a slow machine.
@@ -30,7 +19,7 @@ describe('playground page', () => {
     expect(trained.map((r) => r.status)).toEqual(['ready', 'ready']);
     await expect.poll(() => page.textContent('#run-0-heading')).toContain('BatchNorm');
     expect(await page.textContent('#run-1-heading')).toContain('LayerNorm over C×H×W');
-    expect(await page.textContent('#preset-info')).toMatch(/tiny: 9 layers, 1\.85 MFLOP per training sample/);
+    expect(await page.textContent('#preset-info')).toMatch(/tiny: 9 layers, 9,146 parameters, 1\.85 MFLOP per training sample/);
 
     // Lockstep: a run may lead the slower one by max(16, 3 chunks of ~50 ms) steps; at
     // tiny's ~20–60 ms per step that is 16, and 64 leaves room for events still in flight.
@@ -47,12 +36,20 @@ describe('playground page', () => {
     const [accuracy] = await colouredPixels(page, '#chart-accuracy canvas');
     expect(loss).toBeGreaterThan(200);
     expect(accuracy).toBeGreaterThan(50);
-    for (const id of ['run-0-train-eval', 'run-0-band', 'run-0-running-mean', 'run-0-running-var', 'run-1-train-eval', 'run-1-band']) {
+    for (const id of ['run-0-train-eval', 'run-0-band', 'run-0-band-in', 'run-0-moments', 'run-1-train-eval', 'run-1-band']) {
+      const [n] = await colouredPixels(page, `#${id} canvas`);
+      expect(n, id).toBeGreaterThan(30);
+    }
+    // The running statistics are in the "Norm statistics" view; the LayerNorm run has none.
+    expect(await page.isVisible('#run-0-running-mean')).toBe(false);
+    await page.click('#view-stats');
+    await page.waitForTimeout(300);
+    for (const id of ['run-0-running-mean', 'run-0-running-var']) {
       const [n] = await colouredPixels(page, `#${id} canvas`);
       expect(n, id).toBeGreaterThan(30);
     }
     expect(await page.isVisible('#run-1-running-mean')).toBe(false);
-    expect(await page.textContent('.run-1')).toContain('no BatchNorm layer');
+    await page.click('#view-overview');
     expect(await page.textContent('#bn-vs-ln-small-batch-findings')).toMatch(/averages 50,176 values .* BatchNorm \d+\.\d% test accuracy/s);
     await shot(page, 'default-trained-1440');
 
@@ -106,8 +103,20 @@ describe('playground page', () => {
     await page.close();
   });
 
+  test('an expensive preset shows its cost and waits for Play', async () => {
+    const { page, errors } = await openPage(env.context, `${env.url}#preset=vgg16&batch=8&norms=batch,none`);
+    await waitFor('both runs built', async () => (await runs(page)).every((x) => x.status === 'ready'), { timeout: 60_000 });
+    expect(await page.textContent('#preset-info')).toMatch(/vgg16: .*1\.47 GFLOP per training sample .*11\.8 GFLOP per step at batch 8\. .*press Play when ready/);
+    expect(await page.textContent('#preset option[value=vgg16]')).toBe('vgg16 (1.47 GFLOP)');
+    await page.waitForTimeout(1500);
+    expect((await runs(page)).map((x) => x.step)).toEqual([0, 0]);
+    expect(await page.textContent('#play-state')).toBe('Paused.');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test('a URL with state restores it', async () => {
-    const { page, errors } = await openPage(browser.context, `${server.url}#preset=mlp&batch=32&norms=batch,layer-sample,group:2`);
+    const { page, errors } = await openPage(env.context, `${env.url}#preset=mlp&batch=32&norms=batch,layer-sample,group:2`);
     await waitFor('three runs built', async () => {
       const r = await runs(page);
       return r.length === 3 && r.every((x) => x.status === 'ready');
@@ -124,7 +133,7 @@ describe('playground page', () => {
   });
 
   test('bad values in a URL are refused visibly and the defaults used instead', async () => {
-    const { page, errors } = await openPage(browser.context, `${server.url}#batch=999&lr=fast&preset=nope`);
+    const { page, errors } = await openPage(env.context, `${env.url}#batch=999&lr=fast&preset=nope`);
     await waitFor('the problems box', () => page.isVisible('#problems'));
     const problems = await page.textContent('#problems');
     expect(problems).toContain('batch=999 must be from 1 to 256; using the default 64');
@@ -156,7 +165,7 @@ describe('playground page', () => {
   test('a diverging run stops with its message while the other keeps training', async () => {
     // tiny stays finite at lr 10 in this engine (cross-entropy saturates); mlp-relu without
     // a norm overflows within a few steps, with BatchNorm it trains on.
-    const { page, errors } = await openPage(browser.context, `${server.url}#preset=mlp-relu&lr=10&norms=none,batch`);
+    const { page, errors } = await openPage(env.context, `${env.url}#preset=mlp-relu&lr=10&norms=none,batch`);
     await waitFor('run A to diverge', async () => (await runs(page))[0]?.status === 'diverged', { timeout: 60_000 });
     const message = await page.textContent('.run-0 .run-message');
     expect(message).toMatch(/Run A stopped at step \d+/);
@@ -174,8 +183,9 @@ describe('playground page', () => {
   });
 
   test('a crashed worker shows an error with a restart button that brings the run back', async () => {
-    const { page, errors } = await openPage(browser.context, `${server.url}#preset=mlp&epochs=0`);
-    await waitFor('both runs training', async () => (await runs(page)).every((x) => x.step > 20));
+    const { page, errors } = await openPage(env.context, `${env.url}#preset=mlp&epochs=0`);
+    // Past the first evaluation (step 63 of mlp at batch 64), which comes with a checkpoint.
+    await waitFor('both runs evaluated', async () => (await runs(page)).every((x) => x.step > 70 && x.accuracy !== null), { timeout: 60_000 });
     const workers = page.workers();
     expect(workers).toHaveLength(2);
     // An uncaught exception in one worker.
@@ -190,19 +200,22 @@ describe('playground page', () => {
     expect(await page.textContent(`.run-${crashed.i} .run-message`)).toContain('simulated crash');
     expect((await runs(page))[other].status).toBe('ready');
     await shot(page, 'crash-1440');
+    const before = await colouredPixels(page, '#chart-loss canvas');
     await page.click(`.run-${crashed.i} .restart`);
-    await waitFor('the run to restart and train', async () => {
+    // The new worker resumes from the run's checkpoint; what was recorded stays on the page.
+    await waitFor('the run to resume and train', async () => {
       const r = await runs(page);
-      return r[crashed.i].status === 'ready' && r[crashed.i].step > 10;
+      return r[crashed.i].status === 'ready' && r[crashed.i].step > 80;
     });
-    expect(await page.isVisible(`.run-${crashed.i} .run-message`)).toBe(false);
+    expect(await page.textContent(`.run-${crashed.i} .run-message`)).toMatch(/resumed from its checkpoint at step \d+/);
+    expect((await colouredPixels(page, '#chart-loss canvas'))[0]).toBeGreaterThanOrEqual(before[0] * 0.8);
     // The simulated crash is the only error.
     expect(errors.every((e) => e.includes('simulated crash'))).toBe(true);
     await page.close();
   });
 
   test('the small-batch experiment card loads its settings and reports the runs’ numbers', async () => {
-    const { page, errors } = await openPage(browser.context, server.url);
+    const { page, errors } = await openPage(env.context, env.url);
     await waitFor('default runs built', async () => (await runs(page)).every((x) => x.status === 'ready'));
     await page.click('#bn-vs-ln-small-batch-dense');
     await waitFor('the mlp runs training at batch 2', async () => {
@@ -222,7 +235,7 @@ describe('playground page', () => {
   });
 
   test('the page is readable at 375 px and in dark mode', async () => {
-    const { page, errors } = await openPage(browser.context, server.url, { width: 375, height: 800 });
+    const { page, errors } = await openPage(env.context, env.url, { width: 375, height: 800 });
     await waitFor('training', async () => (await runs(page)).every((x) => x.step > 60));
     // Nothing wider than the screen: no horizontal scrolling.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
@@ -242,11 +255,11 @@ describe('playground page', () => {
 
 describe('playground page with reduced motion', () => {
   test('it does not start training by itself, and Play starts it', async () => {
-    const page = await browser.context.newPage();
+    const page = await env.context.newPage();
     await page.emulateMedia({ reducedMotion: 'reduce' });
     const errors = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(server.url);
+    await page.goto(env.url);
     await waitFor('runs built', async () => (await runs(page)).every((x) => x.status === 'ready'));
     await page.waitForTimeout(1500);
     expect((await runs(page)).map((x) => x.step)).toEqual([0, 0]);
@@ -261,10 +274,10 @@ describe('playground page with reduced motion', () => {
 describe('playground page without its engine', () => {
   test('a wasm file that fails to load is reported in every run panel', async () => {
     const broken = (route) => route.fulfill({ status: 404, body: 'not found' });
-    await browser.context.route('**/nl_simd.wasm', broken);
-    await browser.context.route('**/nl_scalar.wasm', broken);
+    await env.context.route('**/nl_simd.wasm', broken);
+    await env.context.route('**/nl_scalar.wasm', broken);
     try {
-      const { page } = await openPage(browser.context, server.url);
+      const { page } = await openPage(env.context, env.url);
       await waitFor('both runs to report the failure', async () => (await runs(page)).every((x) => x.status === 'failed'), { timeout: 30_000 });
       const message = await page.textContent('.run-0 .run-message');
       expect(message).toMatch(/Run A could not start/);
@@ -273,8 +286,8 @@ describe('playground page without its engine', () => {
       await shot(page, 'engine-missing-1440', false);
       await page.close();
     } finally {
-      await browser.context.unroute('**/nl_simd.wasm', broken);
-      await browser.context.unroute('**/nl_scalar.wasm', broken);
+      await env.context.unroute('**/nl_simd.wasm', broken);
+      await env.context.unroute('**/nl_scalar.wasm', broken);
     }
   });
 });

@@ -7,7 +7,8 @@
 export function decimate(x, columns, maxPoints) {
   const n = x.length;
   const out = [[], ...columns.map(() => [])];
-  const val = (v) => (Number.isNaN(v) ? null : v);
+  // Infinity cannot be drawn (it breaks the axis): like NaN, it leaves a gap.
+  const val = (v) => (Number.isFinite(v) ? v : null);
   if (n <= maxPoints) {
     for (let i = 0; i < n; ++i) {
       out[0].push(x[i]);
@@ -27,7 +28,7 @@ export function decimate(x, columns, maxPoints) {
       let hi = -1;
       for (let i = from; i < to; ++i) {
         const v = c[i];
-        if (Number.isNaN(v)) continue;
+        if (!Number.isFinite(v)) continue;
         if (lo < 0 || v < c[lo]) lo = i;
         if (hi < 0 || v > c[hi]) hi = i;
       }

@@ -13,6 +13,9 @@ import { decimate } from './decimate.js';
 import { SeriesTable } from './series_table.js';
 import { formatNumber, formatTicks } from './ticks.js';
 
+const LOG_MIN = 1e-15;
+const LOG_MAX = 1e15;
+
 function themeColors() {
   const css = getComputedStyle(document.documentElement);
   const read = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
@@ -176,7 +179,11 @@ export class LineChart {
   #data() {
     const t = this.#table;
     const maxPoints = Math.max(100, 2 * this.#size().width);
-    const cols = Array.from({ length: t.seriesCount }, (_, i) => t.column(i));
+    let cols = Array.from({ length: t.seriesCount }, (_, i) => t.column(i));
+    // A log axis has no place for 0 or negative values (gaps). uPlot's log ticks loop forever
+    // below about 1e-16 and above 1e32, and a diverging run or a vanishing gradient gets
+    // there: such values are drawn at the edge of [1e-15, 1e15] (tables and exports keep them).
+    if (this.#opts.yLog) cols = cols.map((c) => c.map((v) => (v > 0 ? Math.min(LOG_MAX, Math.max(LOG_MIN, v)) : NaN)));
     return decimate(t.x, cols, maxPoints);
   }
 

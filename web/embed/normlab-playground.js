@@ -10,10 +10,13 @@
 // leaves the view the page inside pauses training, and resumes when it comes back.
 // Attributes are checked with the page's own rules (web/state.js); a bad one shows a message
 // inside the element naming it, and nothing is loaded.
+import { findExperiment } from '../experiments.js';
 import { parseField } from '../state.js';
 
-// attribute → URL-hash field of the page.
+// attribute → URL-hash field of the page. `preset` may also name an experiment
+// ("bn-vs-ln-small-batch", "batch-sweep/mlp"): the page then loads its settings.
 const FIELD_OF = {
+  experiment: 'experiment',
   preset: 'preset',
   norms: 'norms',
   batch: 'batch',
@@ -23,6 +26,8 @@ const FIELD_OF = {
   seed: 'seed',
   'bn-momentum': 'bnMomentum',
   epochs: 'epochs',
+  augment: 'augment',
+  view: 'view',
   controls: 'controls',
   panels: 'panels',
 };
@@ -33,9 +38,14 @@ const PAGE = new URL('../../index.html', import.meta.url);
 export function embedUrl(attributes, page = PAGE) {
   const errors = [];
   const parts = ['embed=1'];
-  for (const [attr, key] of Object.entries(FIELD_OF)) {
+  for (const [attr, field] of Object.entries(FIELD_OF)) {
     const raw = attributes[attr];
     if (raw === undefined || raw === null) continue;
+    const key = attr === 'preset' && findExperiment(String(raw).trim()) ? 'experiment' : field;
+    if (key !== field && attributes.experiment != null) {
+      errors.push(`preset="${raw}" names an experiment, and experiment="${attributes.experiment}" names another; give one`);
+      continue;
+    }
     const r = parseField(key, raw);
     if ('error' in r) errors.push(`${attr}="${raw}" ${r.error}`);
     else parts.push(`${key}=${encodeURIComponent(String(raw).trim()).replace(/%2C/g, ',').replace(/%3A/g, ':')}`);

@@ -3,7 +3,7 @@
 // onChange(key, value) for one valid change.
 import { parseField, MAX_RUNS } from '../state.js';
 import { h, swatch } from './dom.js';
-import { normLabel } from './explain.js';
+import { formatFlops, normLabel } from './explain.js';
 import { RUN_DASHES, RUN_NAMES, runColor } from '../charts/palette.js';
 
 export const NORM_CHOICES = ['none', 'batch', 'layer-channels', 'layer-sample', 'group:2', 'instance'];
@@ -15,6 +15,7 @@ export class Controls {
   #onChange;
   #state = null;
   #presets = null;
+  #costs = new Map();
 
   constructor(form, { onChange }) {
     this.#form = form;
@@ -25,6 +26,8 @@ export class Controls {
       const input = form.querySelector(`#${key}`);
       input.addEventListener('change', () => this.#commit(key, input.value, input));
     }
+    const augment = form.querySelector('#augment');
+    augment.addEventListener('change', () => this.#onChange('augment', augment.checked ? 1 : 0));
     form.querySelector('#add-run').addEventListener('click', () => {
       if (this.#state.norms.length < MAX_RUNS) this.#onChange('norms', [...this.#state.norms, 'group:2']);
     });
@@ -33,6 +36,12 @@ export class Controls {
   // The engine's preset names (known once a worker has loaded it).
   setPresets(presets) {
     this.#presets = presets;
+    if (this.#state) this.render(this.#state);
+  }
+
+  // What each preset costs (scripts/preset_costs.mjs), shown in the preset menu.
+  setCosts(costs) {
+    this.#costs = costs;
     if (this.#state) this.render(this.#state);
   }
 
@@ -45,6 +54,7 @@ export class Controls {
       input.value = String(state[key]);
       this.#clearError(key, input);
     }
+    f.querySelector('#augment').checked = state.augment === 1;
     // Momentum only matters to SGD; Adam has its own beta1.
     f.querySelector('#momentum').disabled = state.optimizer !== 'sgd';
     f.querySelector('#bnMomentum').disabled = !state.norms.includes('batch');
@@ -55,7 +65,11 @@ export class Controls {
   #renderPresets(current) {
     const select = this.#form.querySelector('#preset');
     const names = this.#presets ?? [current];
-    const option = (p) => h('option', { value: p, selected: p === current }, p);
+    const option = (p) => {
+      const cost = this.#costs.get(p);
+      const label = cost ? `${p} (${formatFlops(cost.trainingFlops)})` : p;
+      return h('option', { value: p, selected: p === current }, label);
+    };
     const small = names.filter((p) => SMALL_PRESETS.includes(p));
     const large = names.filter((p) => !SMALL_PRESETS.includes(p));
     select.replaceChildren(

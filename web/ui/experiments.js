@@ -1,71 +1,14 @@
-// One-click experiments: a card with what to look for, buttons that load the settings, and
-// findings written from the runs' own numbers (never from results typed in here).
+// The one-click experiments as tabbed cards (web/experiments.js holds what they are): what to
+// look for, the papers' results, buttons that load the settings, findings written from the
+// runs' own numbers, and the charts some experiments add (the batch-size sweep's error against
+// batch size, Ioffe & Szegedy's input distribution of one sigmoid unit).
+import { BandChart } from '../charts/band_chart.js';
+import { LineChart } from '../charts/line_chart.js';
+import { RUN_DASHES, RUN_NAMES, runColor } from '../charts/palette.js';
+import { EXPERIMENTS } from '../experiments.js';
 import { h } from './dom.js';
-import { noNormFindings, runningStatsFindings, smallBatchFindings, trainEvalFindings, trainEvalMeasurement } from './explain.js';
-
-const SMALL_BATCH = { batch: 2, norms: ['batch', 'layer-sample'], optimizer: 'adam', lr: 0.001, momentum: 0.9, seed: 1, bnMomentum: 0.1, epochs: 1 };
-const TRAIN_EVAL = { norms: ['batch', 'layer-sample'], preset: 'mlp', optimizer: 'adam', lr: 0.001, momentum: 0.9, seed: 1, bnMomentum: 0.1, epochs: 1 };
-
-// findings(ctx) returns the sentences, or null when the runs on the page are not this
-// experiment's; ctx = {state, runs, stepsPerEpoch, probe, earlier} (see ExperimentCards.update).
-export const EXPERIMENTS = [
-  {
-    id: 'no-bn-vgg',
-    title: 'Disable BatchNorm in a VGG-style net',
-    paragraphs: [
-      'vgg-mini stacks convolutions in the VGG style. With BatchNorm after every convolution, each layer’s outputs are rescaled to mean 0 and variance 1 per channel before they reach the next one; without it, their scale depends on every weight below, and plain SGD at a learning rate that suits the normalized net can stall or become unstable.',
-      'What to look for: the two loss curves over the epoch’s 125 steps, and the test accuracy as it goes. A loss that stays at 2.30 (ln 10) means the net still guesses uniformly over the 10 digits.',
-      'The button trains one epoch with SGD (learning rate 0.05, momentum 0.9) at batch 64, BatchNorm against no normalization.',
-    ],
-    variants: [
-      { id: 'vgg-mini', label: 'Run it on vgg-mini (batch 64)', settings: { preset: 'vgg-mini', norms: ['batch', 'none'], batch: 64, optimizer: 'sgd', lr: 0.05, momentum: 0.9, seed: 1, bnMomentum: 0.1, epochs: 1 } },
-    ],
-    idle: 'The current runs are not BatchNorm against no normalization; press the button above to load this experiment.',
-    findings: ({ state, runs, stepsPerEpoch }) => noNormFindings({ preset: state.preset, batch: state.batch, stepsPerEpoch, runs }),
-  },
-  {
-    id: 'bn-vs-ln-small-batch',
-    title: 'Swap BatchNorm for LayerNorm on small batches',
-    paragraphs: [
-      'BatchNorm normalizes each channel with the mean and variance of the current batch; LayerNorm uses each sample’s own values, so the batch size means nothing to it. With a batch of 2, are BatchNorm’s statistics too noisy to train with?',
-      'It depends on how many values each statistic averages. After a convolution it is B·H·W (batch × height × width): in tiny’s first layer, 2·28·28 = 1,568 values, so BatchNorm should still train at batch 2. After a Dense layer (the mlp preset) it is only B = 2 values: there BatchNorm should fall far behind LayerNorm, most of all in eval mode, where running averages of those noisy statistics replace them.',
-      'Both buttons train one epoch (4,000 steps of 2 digits) with Adam at learning rate 0.001, BatchNorm against LayerNorm over C×H×W.',
-    ],
-    variants: [
-      { id: 'conv', label: 'Run it on tiny (convolutions, 28×28 maps)', settings: { ...SMALL_BATCH, preset: 'tiny' } },
-      { id: 'dense', label: 'Run it on mlp (Dense layers)', settings: { ...SMALL_BATCH, preset: 'mlp' } },
-    ],
-    idle: 'The current runs are not BatchNorm against LayerNorm; press a button above to load this experiment.',
-    findings: ({ state, runs, stepsPerEpoch }) => smallBatchFindings({ preset: state.preset, batch: state.batch, stepsPerEpoch, runs }),
-  },
-  {
-    id: 'train-vs-eval',
-    title: 'Train mode vs eval mode',
-    paragraphs: [
-      'A trained BatchNorm layer can normalize in two ways. In train mode it uses the mean and variance of the batch in front of it; in eval mode (how a model is used after training) it uses the running averages it collected during training. The page evaluates the same weights both ways on the 2,000 test digits; the train-mode evaluation uses batches of 500 test digits.',
-      'What to look for: each BatchNorm run’s “train mode vs eval mode” chart, and the gap between its two lines. When training batches are large, the running averages match what the network sees and the gap is small; with tiny batches after Dense layers, the running averages come from very noisy statistics and eval mode can fall behind.',
-      'Both buttons train one epoch of mlp with Adam at learning rate 0.001 (BatchNorm against LayerNorm, which has no modes). Run both: the findings keep the first batch size’s numbers for the comparison.',
-    ],
-    variants: [
-      { id: 'b64', label: 'Batch 64 on mlp', settings: { ...TRAIN_EVAL, batch: 64 } },
-      { id: 'b2', label: 'Batch 2 on mlp', settings: { ...TRAIN_EVAL, batch: 2 } },
-    ],
-    idle: 'No BatchNorm run has been evaluated yet; press a button above to load this experiment.',
-    findings: ({ runs, state, earlier }) => trainEvalFindings({ current: trainEvalMeasurement({ preset: state.preset, batch: state.batch, runs }), earlier }),
-  },
-  {
-    id: 'running-stats',
-    title: 'Watch BatchNorm’s running statistics converge',
-    paragraphs: [
-      'For eval mode, every BatchNorm layer keeps a running mean and variance per channel, starting at 0 and 1. After each training batch it updates them as running = (1 − momentum) · running + momentum · batch statistic, with momentum 0.1 by default (PyTorch’s meaning: the weight of the NEW batch, so old batches fade by a factor 0.9 per step; Keras calls 0.9 the momentum for the same rule).',
-      'The running variance stores the unbiased variance: the batch variance times n/(n − 1), where n is the number of values each statistic averages. PyTorch does the same; the layer itself normalizes with the biased variance.',
-      'What to look for: in each BatchNorm run’s running mean and running variance charts (one line per channel of its first BatchNorm layer), the lines leave 0 and 1 within a few dozen steps, then drift as the weights below change. The BN momentum control changes how fast they follow.',
-    ],
-    variants: [{ id: 'tiny', label: 'Run it on tiny (batch 64)', settings: { preset: 'tiny', norms: ['batch', 'layer-sample'], batch: 64, optimizer: 'sgd', lr: 0.05, momentum: 0.9, seed: 1, bnMomentum: 0.1, epochs: 1 } }],
-    idle: 'No run has a BatchNorm layer sampled yet; press the button above to load this experiment.',
-    findings: ({ state, probe }) => runningStatsFindings({ bnMomentum: state.bnMomentum, probe }),
-  },
-];
+import { formatPercent, normLabel, trainEvalMeasurement } from './explain.js';
+import { chartFigure, lineChartTools } from './figure.js';
 
 // The first batch_norm2d layer of a probe sample, with its step: what runningStatsFindings reads.
 function bnProbe(sample) {
@@ -73,33 +16,166 @@ function bnProbe(sample) {
   return n ? { step: sample.step, ...n } : null;
 }
 
+function referenceTable({ batches, rows }) {
+  return h(
+    'table',
+    { class: 'data-table reference-table' },
+    h('caption', {}, 'Wu & He (2018), Table 2: ResNet-50 on ImageNet, validation error (%) by images per GPU.'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Norm'), ...batches.map((b) => h('th', { scope: 'col' }, String(b))))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.norm), ...r.error.map((e) => h('td', {}, e.toFixed(1)))))),
+  );
+}
+
 export class ExperimentCards {
+  #tabs = new Map();
+  #cards = new Map();
   #findings = new Map();
   #shown = new Map();
   #probe = null; // latest BatchNorm probe of the first BatchNorm run
   #trainEval = new Map(); // "preset@batch@optimizer@lr" → latest train/eval measurement
+  #sweepChart = null;
+  #sweepTable = null;
+  #sweepNorms = [];
+  #unitCharts = [];
+  #unitBox = null;
+  #selected = null;
 
-  // onLoad(settings): apply an experiment's settings (and start it).
+  // onLoad(experiment, variant): apply the variant's settings (and start it).
   constructor(container, { onLoad }) {
+    const tablist = h('div', { class: 'experiment-tabs', role: 'tablist', 'aria-label': 'Experiments' });
+    container.append(tablist);
     for (const ex of EXPERIMENTS) {
+      const tab = h('button', { type: 'button', role: 'tab', id: `tab-${ex.id}`, 'aria-controls': ex.id, 'aria-selected': 'false', tabindex: -1 }, ex.title);
+      tab.addEventListener('click', () => this.select(ex.id));
+      tab.addEventListener('keydown', (e) => this.#onTabKey(e, ex.id));
+      tablist.append(tab);
+      this.#tabs.set(ex.id, tab);
       const findings = h('div', { class: 'findings', 'aria-live': 'polite', id: `${ex.id}-findings` });
       this.#findings.set(ex.id, findings);
-      container.append(
+      const extra = [];
+      if (ex.referenceTable) extra.push(this.#buildSweep(ex));
+      if (ex.unitCharts) extra.push(this.#buildUnits());
+      const card = h(
+        'article',
+        { class: 'card', id: ex.id, role: 'tabpanel', 'aria-labelledby': `tab-${ex.id}`, hidden: true, tabindex: 0 },
+        h('h3', {}, ex.title),
+        ex.paragraphs.map((p) => h('p', {}, p)),
+        ex.reference ? h('p', { class: 'reference' }, ex.reference) : null,
         h(
-          'article',
-          { class: 'card', id: ex.id, 'aria-labelledby': `${ex.id}-title` },
-          h('h3', { id: `${ex.id}-title` }, ex.title),
-          ex.paragraphs.map((p) => h('p', {}, p)),
-          h(
-            'div',
-            { class: 'card-actions' },
-            ex.variants.map((v) => h('button', { type: 'button', id: `${ex.id}-${v.id}`, onclick: () => onLoad(v.settings) }, v.label)),
-          ),
-          h('h4', {}, 'What these runs show'),
-          findings,
+          'div',
+          { class: 'card-actions' },
+          ex.variants.map((v) => h('button', { type: 'button', id: `${ex.id}-${v.id}`, onclick: () => onLoad(ex, v) }, v.label)),
         ),
+        h('h4', {}, 'What these runs show'),
+        findings,
+        extra,
       );
+      container.append(card);
+      this.#cards.set(ex.id, card);
     }
+    this.select(EXPERIMENTS[1].id);
+  }
+
+  select(id) {
+    if (!this.#cards.has(id)) return;
+    this.#selected = id;
+    for (const [key, tab] of this.#tabs) {
+      const on = key === id;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+      this.#cards.get(key).hidden = !on;
+    }
+  }
+
+  // Arrow keys move between tabs (the ARIA tabs pattern).
+  #onTabKey(e, id) {
+    const ids = [...this.#tabs.keys()];
+    const k = ids.indexOf(id);
+    const to = { ArrowRight: k + 1, ArrowLeft: k - 1, Home: 0, End: ids.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const next = ids[(to + ids.length) % ids.length];
+    this.select(next);
+    this.#tabs.get(next).focus();
+  }
+
+  #buildSweep(ex) {
+    const fig = chartFigure(
+      'sweep-chart',
+      'Test error against batch size',
+      'Final test error after one epoch at each batch size (log scale), one line per norm; the learning rate is 0.05 · B/64 in every run.',
+    );
+    this.#sweepChart = new LineChart(fig.chart, { xLabel: 'batch size', yLabel: 'test error (%)', xLog2: true, series: [], yFormat: (v) => `${+v.toFixed(1)}%` });
+    lineChartTools(fig.fig, this.#sweepChart, 'batch-size sweep');
+    this.#sweepTable = h('div', { id: 'sweep-table' });
+    return h('div', { class: 'sweep' }, fig.fig, this.#sweepTable, referenceTable(ex.referenceTable));
+  }
+
+  #buildUnits() {
+    this.#unitBox = h('div', { class: 'unit-charts' });
+    return this.#unitBox;
+  }
+
+  // The sweep's results (BatchSweep.view()).
+  sweep(view) {
+    if (!this.#sweepChart) return;
+    if (view.norms.join() !== this.#sweepNorms.join()) {
+      this.#sweepNorms = view.norms;
+      this.#sweepChart.reset(view.norms.map((n, i) => ({ label: normLabel(n), color: runColor(i), dash: RUN_DASHES[i], points: true })));
+    } else {
+      this.#sweepChart.reset();
+    }
+    const rows = view.results.map((r) => {
+      const row = new Array(view.norms.length + 1).fill(null);
+      row[0] = r.batch;
+      row[view.norms.indexOf(r.norm) + 1] = 100 * r.error;
+      return row;
+    });
+    this.#sweepChart.append(rows);
+    const batches = [...new Set(view.results.map((r) => r.batch))];
+    const cell = (b, n) => view.results.find((r) => r.batch === b && r.norm === n);
+    this.#sweepTable.replaceChildren(
+      batches.length
+        ? h(
+            'table',
+            { class: 'data-table' },
+            h('caption', {}, `${view.preset}: test error after one epoch, by batch size (this page’s runs).`),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Norm'), ...batches.map((b) => h('th', { scope: 'col' }, String(b))))),
+            h('tbody', {}, view.norms.map((n) => h('tr', {}, h('th', { scope: 'row' }, normLabel(n)), ...batches.map((b) => h('td', {}, cell(b, n) ? formatPercent(cell(b, n).error) : '–'))))),
+          )
+        : h('p', { class: 'note' }, 'The results appear here as each batch size finishes.'),
+    );
+  }
+
+  // Ioffe & Szegedy: run i's unit percentiles ({layer, points: [{step, p15, p50, p85}]}) and its norm.
+  units(i, norm, unit) {
+    if (!this.#unitBox) return;
+    while (this.#unitCharts.length <= i) {
+      const k = this.#unitCharts.length;
+      const fig = chartFigure(`unit-${k}`, '', '');
+      this.#unitBox.append(fig.fig);
+      const chart = new BandChart(fig.chart, { color: runColor(k), yLabel: 'input of the sigmoid' });
+      lineChartTools(fig.fig, chart, `run ${RUN_NAMES[k]} sigmoid input`);
+      this.#unitCharts.push({ fig: fig.fig, chart, count: 0 });
+    }
+    const u = this.#unitCharts[i];
+    u.fig.querySelector('h4').textContent = `Run ${RUN_NAMES[i]} (${normLabel(norm)}): input of unit 0 of the last sigmoid layer`;
+    u.fig.querySelector('figcaption').textContent = `15th, 50th and 85th percentiles over each probed batch of what enters that sigmoid (the output of layer ${unit.layer}).`;
+    if (unit.points.length < u.count) {
+      u.chart.reset();
+      u.count = 0;
+    }
+    u.chart.append(unit.points.slice(u.count));
+    u.count = unit.points.length;
+  }
+
+  // The Ioffe & Szegedy charts belong to one set of runs: drop them when the runs change.
+  resetUnits() {
+    for (const u of this.#unitCharts) {
+      u.chart.destroy();
+      u.fig.remove();
+    }
+    this.#unitCharts = [];
   }
 
   // runIndex's worker sent probe samples; runs: the run panels' summaries.
@@ -110,17 +186,18 @@ export class ExperimentCards {
     if (p) this.#probe = p;
   }
 
-  // state: the current settings; runs: the run panels' summaries; stepsPerEpoch of the runs.
-  update(state, runs, stepsPerEpoch) {
+  // ctx: {state, runs, stepsPerEpoch, sweep, units} (see web/experiments.js).
+  update(ctx) {
+    const { state, runs } = ctx;
     if (runs.every((r) => !r.step && !r.evals?.length)) this.#probe = null; // the runs were reset
     // Earlier measurements are compared only when they differ from the current runs in batch size alone.
     const key = (batch) => `${state.preset}@${batch}@${state.optimizer}@${state.lr}`;
-    const current = trainEvalMeasurement({ preset: state.preset, batch: state.batch, runs });
-    if (current) this.#trainEval.set(key(state.batch), { ...current, key: key(state.batch) });
+    const measured = trainEvalMeasurement({ preset: state.preset, batch: state.batch, runs });
+    if (measured) this.#trainEval.set(key(state.batch), { ...measured, key: key(state.batch) });
     const earlier = [...this.#trainEval.values()].filter((m) => m.key !== key(state.batch) && m.key === key(m.batch));
-    const ctx = { state, runs, stepsPerEpoch, probe: this.#probe, earlier };
+    const full = { ...ctx, probe: this.#probe, earlier };
     for (const ex of EXPERIMENTS) {
-      const text = ex.findings(ctx) ?? [ex.idle];
+      const text = ex.findings(full) ?? [ex.idle];
       const joined = text.join('\n');
       if (this.#shown.get(ex.id) === joined) continue;
       this.#shown.set(ex.id, joined);

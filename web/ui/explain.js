@@ -224,3 +224,93 @@ export function runningStatsFindings({ bnMomentum, probe }) {
   else lines.push(`The running statistics are still ${rel.toFixed(2)} standard deviations from the batch’s: they lag behind weights that are still moving, or the batches are noisy.`);
   return lines;
 }
+
+// The second half of "Watch BatchNorm's running statistics converge": the running statistics
+// against the true ones for the current weights. runs: summaries whose evals carry
+// `population` ({samples, layers:[{name, mean, var}]}) and `running` ({name, mean, var}, the
+// same layer's running statistics at that evaluation). Null without such an evaluation.
+export function populationFindings({ runs }) {
+  for (const run of runs) {
+    const e = [...(run.evals ?? [])].reverse().find((x) => x.population && x.running);
+    if (!e) continue;
+    const truth = e.population.layers.find((l) => l.name === e.running.name);
+    if (!truth) continue;
+    const c = truth.mean.length;
+    let meanGap = 0;
+    const ratios = [];
+    for (let k = 0; k < c; ++k) {
+      const sd = Math.sqrt(Math.max(truth.var[k], 1e-12));
+      meanGap += Math.abs(e.running.mean[k] - truth.mean[k]) / sd;
+      if (truth.var[k] > 0) ratios.push(e.running.var[k] / truth.var[k]);
+    }
+    meanGap /= c;
+    const lines = [
+      `Against the true values at step ${formatCount(e.step)} (batch statistics averaged over ${formatCount(e.population.samples)} training digits with the weights of that step), the running means of layer ${e.running.name} are off by ${meanGap.toFixed(2)} standard deviations on average` +
+        `${ratios.length ? `, and the running variances are ${median(ratios).toFixed(2)}× the true ones (median over channels)` : ''}.`,
+    ];
+    if (meanGap < 0.1) lines.push('So eval mode normalizes with statistics close to what training sees.');
+    else lines.push('The running averages lag behind weights that are still changing; eval mode normalizes with statistics that training no longer produces.');
+    return lines;
+  }
+  return null;
+}
+
+// The live part of the batch-size sweep. sweep: {preset, norms, results: [{batch, norm,
+// error, valuesPerStatistic}], running: {batch} | null}. Null before any result.
+export function sweepFindings(sweep) {
+  if (!sweep?.results?.length) return null;
+  const { preset, norms, results } = sweep;
+  const lines = [];
+  const at = (batch, norm) => results.find((r) => r.batch === batch && r.norm === norm);
+  const batches = [...new Set(results.map((r) => r.batch))].sort((a, b) => b - a);
+  for (const b of batches) {
+    const cells = norms.map((n) => at(b, n)).filter(Boolean).map((r) => `${normLabel(r.norm)} ${formatPercent(r.error)}`);
+    lines.push(`${preset} at batch ${b}: ${cells.join(', ')} test error after one epoch.`);
+  }
+  if (sweep.running) lines.push(`Training batch ${sweep.running.batch} now…`);
+  const largest = batches[0];
+  const smallest = batches[batches.length - 1];
+  const bnLarge = at(largest, 'batch');
+  const bnSmall = at(smallest, 'batch');
+  if (bnLarge && bnSmall && smallest < largest) {
+    const rise = 100 * (bnSmall.error - bnLarge.error);
+    const others = norms.filter((n) => n !== 'batch').map((n) => [at(largest, n), at(smallest, n)]).filter(([a, b]) => a && b);
+    const otherRise = others.length ? Math.max(...others.map(([a, b]) => 100 * (b.error - a.error))) : null;
+    const count = bnSmall.valuesPerStatistic ? ` At batch ${smallest} each BatchNorm statistic of the first layer averages ${formatCount(bnSmall.valuesPerStatistic)} values.` : '';
+    if (rise > 3 && (otherRise === null || rise > otherRise + 3)) {
+      lines.push(`BatchNorm’s error grows by ${rise.toFixed(1)} points from batch ${largest} to ${smallest}${otherRise === null ? '' : `, the per-sample norms’ by at most ${otherRise.toFixed(1)}`}: the paper’s result shows here.${count}`);
+    } else {
+      lines.push(`BatchNorm’s error changes by ${rise.toFixed(1)} points from batch ${largest} to ${smallest}${otherRise === null ? '' : ` (the per-sample norms’ by up to ${otherRise.toFixed(1)})`}: the collapse the paper shows does not happen here.${count} With that many values per statistic the batch mean and variance are still steady; one epoch and one seed per point also leave a point or two of noise.`);
+    }
+  }
+  return lines;
+}
+
+// The live part of "Ioffe & Szegedy, Figure 1": mlp with and without BatchNorm. units: per run
+// index, [{step, p15, p50, p85}] of the input to one sigmoid unit, with `layer` naming it.
+export function ioffeFindings({ preset, stepsPerEpoch, runs, units = [] }) {
+  const bnIndex = runs.findIndex((r) => r.norm === 'batch');
+  const noneIndex = runs.findIndex((r) => r.norm === 'none');
+  if (preset !== 'mlp' || bnIndex < 0 || noneIndex < 0) return null;
+  const lines = [];
+  const pair = latestCommonEval(runs[bnIndex], runs[noneIndex]);
+  if (pair) {
+    const [b, n] = pair;
+    const gap = 100 * (b.accuracy - n.accuracy);
+    const verdict = gap > 1 ? `BatchNorm is ${gap.toFixed(1)} points ahead, as in the paper` : gap >= -1 ? 'the two are within a point of each other, unlike the paper’s gap' : `the run without BatchNorm is ${(-gap).toFixed(1)} points ahead, the opposite of the paper`;
+    lines.push(`${afterSteps(b.step, stepsPerEpoch)}: test accuracy ${formatPercent(b.accuracy)} with BatchNorm, ${formatPercent(n.accuracy)} without; ${verdict}.`);
+  } else {
+    lines.push('Test accuracy appears here once both runs have been evaluated.');
+  }
+  for (const [i, name] of [[noneIndex, 'Without BatchNorm'], [bnIndex, 'With BatchNorm']]) {
+    const u = units[i];
+    if (!u || u.points.length < 2) continue;
+    const first = u.points[0];
+    const last = u.points[u.points.length - 1];
+    lines.push(
+      `${name}, the input of unit 0 of layer ${u.layer}: median ${first.p50.toFixed(2)} at step ${formatCount(first.step)}, ${last.p50.toFixed(2)} at step ${formatCount(last.step)}; ` +
+        `the 15–85% range ${(first.p85 - first.p15).toFixed(2)} wide at first, ${(last.p85 - last.p15).toFixed(2)} now.`,
+    );
+  }
+  return lines;
+}

@@ -3,6 +3,9 @@
 // about one chunk ahead. Pausing stops all runs after their current chunk, then brings the
 // ones behind level with the furthest. Learning-rate changes are scheduled at a step no run
 // can have passed yet (the highest `until` sent), so every run changes at the same step.
+// A crashed run is restarted in a new worker from its latest checkpoint (or from step 0 when
+// it has none), with the learning-rate changes after that step sent again, so it replays
+// exactly what it did before (the runs are deterministic).
 // Owns no DOM: it reports run events through onEvent(runIndex, event) and play state through
 // onState({playing, finished}). createWorker() returns a Worker (or a test double).
 import { validateEvent } from '../protocol.js';
@@ -19,6 +22,8 @@ export class Session {
   #until = 0;
   #epochs = 0;
   #nextId = 1;
+  #dataCommand = null; // the user's data, sent to every worker spawned later too
+  #lrChanges = []; // [{lr, atStep}] since the runs were configured
 
   constructor({ createWorker, onEvent = () => {}, onState = () => {} }) {
     this.#createWorker = createWorker;
@@ -37,31 +42,69 @@ export class Session {
     return { status: r.status, step: r.step, stepsPerEpoch: r.stepsPerEpoch, config: r.config };
   }
 
-  // configs: one run config (web/protocol.js validateConfig) per run; epochs: 0 = no limit.
+  // configs: one run config (web/protocol.js validateConfig) per run; epochs: 0 = no limit;
+  // weights: per run, a saved model (Uint8Array) to start from, or undefined.
   // Reuses workers (the engine stays loaded), so a reset is quick.
-  configure(configs, { epochs = 0 } = {}) {
+  configure(configs, { epochs = 0, weights = [] } = {}) {
     this.#setPlaying(false);
     this.#pausing = false;
     this.#until = 0;
     this.#epochs = epochs;
+    this.#lrChanges = [];
     while (this.#runs.length > configs.length) this.#runs.pop().worker.terminate();
     configs.forEach((config, i) => {
       if (!this.#runs[i]) this.#runs[i] = { worker: this.#spawn(i) };
       const id = this.#nextId++;
-      Object.assign(this.#runs[i], { id, config, status: 'loading', step: 0, idle: true, sent: -1, chunkTarget: 1, stepsPerEpoch: 0 });
-      this.#runs[i].worker.postMessage({ type: 'configure', id, config });
+      Object.assign(this.#runs[i], { id, config, weights: weights[i], checkpoint: null, status: 'loading', step: 0, idle: true, sent: -1, chunkTarget: 1, stepsPerEpoch: 0 });
+      this.#sendConfigure(this.#runs[i]);
     });
   }
 
-  // Starts a crashed (or failed) run again from step 0 in a new worker; the others wait for
-  // it to catch up (lockstep).
+  // Weights and checkpoints travel as copies: the UI keeps its own.
+  #sendConfigure(r, resume = null) {
+    const msg = { type: 'configure', id: r.id, config: r.config };
+    if (resume) msg.resume = resume.slice();
+    else if (r.weights) msg.weights = r.weights.slice();
+    r.worker.postMessage(msg);
+  }
+
+  // Every worker switches to other data (a 'data' command, web/protocol.js); the runs must
+  // be configured again afterwards, which each worker does only after the data is in.
+  setData(command) {
+    this.#setPlaying(false);
+    this.#dataCommand = command.source === 'files' ? command : null;
+    for (const r of this.#runs) r.worker.postMessage(command);
+  }
+
+  // Class probabilities of a drawn digit from every run that has a model; answers arrive
+  // as 'prediction' events carrying requestId. Returns how many runs were asked.
+  predict(pixels, requestId) {
+    let asked = 0;
+    for (const r of this.#runs) {
+      if (r.status !== 'ready' && r.status !== 'diverged') continue;
+      r.worker.postMessage({ type: 'predict', requestId, pixels: pixels.slice() });
+      asked += 1;
+    }
+    return asked;
+  }
+
+  // Run i's model as bytes, answered by a 'weights' event.
+  save(i) {
+    this.#runs[i]?.worker.postMessage({ type: 'save' });
+  }
+
+  // Starts a crashed (or failed) run again in a new worker, from its latest checkpoint or from
+  // step 0; the others wait for it to catch up (lockstep). Returns the step it starts from.
   restart(i) {
     const r = this.#runs[i];
     r.worker.terminate();
     r.worker = this.#spawn(i);
     const id = this.#nextId++;
-    Object.assign(r, { id, status: 'loading', step: 0, idle: true, sent: -1, chunkTarget: 1 });
-    r.worker.postMessage({ type: 'configure', id, config: r.config });
+    const from = r.checkpoint?.step ?? 0;
+    Object.assign(r, { id, status: 'loading', step: from, idle: true, sent: -1, chunkTarget: 1 });
+    this.#sendConfigure(r, r.checkpoint?.bytes);
+    for (const c of this.#lrChanges) if (c.atStep > from) r.worker.postMessage({ type: 'set-lr', ...c });
+    return from;
   }
 
   // Changes the epoch limit without touching the runs (0 = no limit).
@@ -104,8 +147,8 @@ export class Session {
 
   setLearningRate(lr) {
     const atStep = Math.max(this.#until, ...this.#runs.map((r) => r.step));
+    this.#lrChanges.push({ lr, atStep });
     for (const r of this.#runs) {
-      r.config = { ...r.config, lr }; // a restarted run uses the current rate from step 0
       if (r.status !== 'crashed' && r.status !== 'diverged') r.worker.postMessage({ type: 'set-lr', lr, atStep });
     }
   }
@@ -117,6 +160,7 @@ export class Session {
 
   #spawn(i) {
     const worker = this.#createWorker();
+    if (this.#dataCommand) worker.postMessage(this.#dataCommand);
     worker.onmessage = (e) => this.#receive(worker, e.data);
     worker.onerror = (e) => {
       e.preventDefault?.();
@@ -153,6 +197,9 @@ export class Session {
         r.status = 'ready';
         r.stepsPerEpoch = ev.stepsPerEpoch;
         break;
+      case 'checkpoint':
+        r.checkpoint = { step: ev.step, bytes: ev.bytes };
+        return; // kept here; nothing to show
       case 'steps':
         r.step = ev.first + ev.loss.length;
         r.chunkTarget = ev.chunkTarget ?? 1;

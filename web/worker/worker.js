@@ -17,12 +17,52 @@ const yieldNow = () =>
     channel.port2.postMessage(0);
   });
 
+const describe = (set) => ({ count: set.count, height: set.height, width: set.width, classes: set.classes });
+
+let engine = null;
+let bundled = null;
 const controller = (async () => {
-  const nl = await loadEngine();
-  post({ type: 'engine', version: nl.version, simd: nl.simd, kernels: nl.kernels, presets: nl.presets, norms: nl.norms });
-  const data = await nl.datasets.mnist();
-  return new RunController(nl, data, post, yieldNow);
+  engine = await loadEngine();
+  post({ type: 'engine', version: engine.version, simd: engine.simd, kernels: engine.kernels, presets: engine.presets, norms: engine.norms });
+  bundled = await engine.datasets.mnist();
+  return new RunController(engine, bundled, post, yieldNow);
 })();
+
+// The run's data: the bundled digits, or the user's IDX files (gzipped or not). The files
+// are parsed and checked by the engine; a bad file leaves the current data in place.
+let userData = null;
+async function setData(run, { source, files }) {
+  let next = bundled;
+  if (source === 'files') {
+    const load = async (what, images, labels) => {
+      try {
+        return await engine.datasets.fromIDX(images, labels);
+      } catch (e) {
+        throw new Error(`the ${what} files were refused: ${e.message}`);
+      }
+    };
+    const train = await load('training', files.trainImages, files.trainLabels);
+    let test;
+    try {
+      test = await load('test', files.testImages, files.testLabels);
+    } catch (e) {
+      train.dispose();
+      throw e;
+    }
+    next = { train, test };
+  }
+  run.setData(next);
+  if (userData && userData !== next) {
+    userData.train.dispose();
+    userData.test.dispose();
+  }
+  userData = next === bundled ? null : next;
+  post({ type: 'data', source, train: describe(next.train), test: describe(next.test) });
+}
+
+// Commands wait for a data switch in progress, so a 'configure' sent after a 'data' builds on
+// the new data (continuations run in arrival order).
+let dataReady = Promise.resolve();
 
 self.onmessage = async (e) => {
   const problem = validateCommand(e.data);
@@ -38,8 +78,17 @@ self.onmessage = async (e) => {
     return;
   }
   try {
-    await run.handle(e.data);
+    if (e.data.type === 'data') {
+      const loading = dataReady.then(() => setData(run, e.data));
+      dataReady = loading.catch(() => {});
+      await loading;
+    } else {
+      await dataReady;
+      await run.handle(e.data);
+    }
   } catch (err) {
-    post({ type: 'error', phase: 'train', message: err.message });
+    // A refused file or a failed prediction leaves the run as it was; anything else ends it.
+    const phase = ['data', 'predict', 'save'].includes(e.data.type) ? e.data.type : 'train';
+    post({ type: 'error', phase, message: err.message });
   }
 };

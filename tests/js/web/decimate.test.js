@@ -17,6 +17,13 @@ function noise(n, seed) {
 }
 
 describe('decimate', () => {
+  test('infinite values leave gaps like NaN, so an overflowing run cannot break the axis', () => {
+    expect(decimate([0, 1, 2], [new Float64Array([Infinity, 3, -Infinity])], 100)).toEqual([[0, 1, 2], [null, 3, null]]);
+    const many = Float64Array.from({ length: 1000 }, (_, k) => (k === 500 ? Infinity : k));
+    const out = decimate(Array.from({ length: 1000 }, (_, k) => k), [many], 100);
+    expect(out[1].every((v) => v === null || Number.isFinite(v))).toBe(true);
+  });
+
   test('short series come back unchanged, with NaN as null', () => {
     const out = decimate([0, 1, 2], [new Float64Array([5, NaN, 7])], 100);
     expect(out).toEqual([[0, 1, 2], [5, null, 7]]);

@@ -3,10 +3,13 @@ import { describe, expect, test } from 'vitest';
 import {
   divergenceText,
   formatFlops,
+  ioffeFindings,
   noNormFindings,
   normLabel,
+  populationFindings,
   runningStatsFindings,
   smallBatchFindings,
+  sweepFindings,
   trainEvalFindings,
   trainEvalMeasurement,
 } from '../../../web/ui/explain.js';
@@ -171,5 +174,73 @@ describe('running statistics findings', () => {
     const mid = runningStatsFindings({ bnMomentum: 0.1, probe: probe([0, 0], [1, 1], 64, 5) });
     expect(mid[2]).toMatch(/by 64\/63 = 1\.01587 before it enters the running variance, 1\.6% more\.$/);
     expect(lines[3]).toMatch(/still 0\.50 standard deviations from the batch’s/);
+  });
+});
+
+describe('running statistics against the true ones', () => {
+  const run = (running) => ({
+    norm: 'batch',
+    evals: [{ step: 63, population: { samples: 1984, layers: [{ name: '1', mean: Float32Array.of(0, 1), var: Float32Array.of(1, 4) }] }, running }],
+  });
+  test('the gap is measured in standard deviations of the true values', () => {
+    const lines = populationFindings({ runs: [run({ name: '1', mean: Float32Array.of(0.5, 1), var: Float32Array.of(2, 4) })] });
+    // |0.5 − 0|/1 and |1 − 1|/2: 0.25 on average; variance ratios 2 and 1: median 1.5.
+    expect(lines[0]).toMatch(/at step 63 \(batch statistics averaged over 1,984 training digits/);
+    expect(lines[0]).toMatch(/off by 0\.25 standard deviations on average, and the running variances are 1\.50× the true ones/);
+    expect(lines[1]).toMatch(/lag behind/);
+    const close = populationFindings({ runs: [run({ name: '1', mean: Float32Array.of(0.01, 1.02), var: Float32Array.of(1, 4) })] });
+    expect(close[1]).toMatch(/close to what training sees/);
+  });
+  test('nothing to say without an evaluation that has both', () => {
+    expect(populationFindings({ runs: [{ norm: 'layer-sample', evals: [{ step: 1 }] }] })).toBeNull();
+  });
+});
+
+describe('batch-size sweep findings', () => {
+  const result = (batch, norm, error, valuesPerStatistic = 1) => ({ batch, norm, error, valuesPerStatistic });
+  test('a BatchNorm collapse at small batches is reported as the paper’s result', () => {
+    const lines = sweepFindings({
+      preset: 'mlp',
+      norms: ['batch', 'layer-sample'],
+      running: null,
+      results: [result(64, 'batch', 0.1), result(64, 'layer-sample', 0.12), result(2, 'batch', 0.38, 2), result(2, 'layer-sample', 0.12)],
+    });
+    expect(lines[0]).toBe('mlp at batch 64: BatchNorm 10.0%, LayerNorm over C×H×W (per sample) 12.0% test error after one epoch.');
+    expect(lines.at(-1)).toMatch(/grows by 28\.0 points from batch 64 to 2, the per-sample norms’ by at most 0\.0: the paper’s result shows here\. At batch 2 each BatchNorm statistic of the first layer averages 2 values/);
+  });
+  test('no collapse is said plainly, with the count of values per statistic', () => {
+    const lines = sweepFindings({
+      preset: 'tiny',
+      norms: ['batch', 'group:2'],
+      running: { batch: 4 },
+      results: [result(64, 'batch', 0.046), result(64, 'group:2', 0.054), result(8, 'batch', 0.031, 6272), result(8, 'group:2', 0.034)],
+    });
+    expect(lines).toContain('Training batch 4 now…');
+    expect(lines.at(-1)).toMatch(/changes by -1\.5 points .* the collapse the paper shows does not happen here\. At batch 8 each BatchNorm statistic of the first layer averages 6,272 values/);
+  });
+  test('nothing before the first result', () => {
+    expect(sweepFindings({ preset: 'tiny', norms: ['batch'], results: [], running: { batch: 64 } })).toBeNull();
+    expect(sweepFindings(null)).toBeNull();
+  });
+});
+
+describe('Ioffe & Szegedy findings', () => {
+  const runs = [
+    { norm: 'batch', evals: [{ step: 134, accuracy: 0.95 }] },
+    { norm: 'none', evals: [{ step: 134, accuracy: 0.9 }] },
+  ];
+  const units = [
+    { layer: '8', points: [{ step: 0, p15: -1, p50: 0, p85: 1 }, { step: 100, p15: -1.1, p50: 0.05, p85: 1.05 }] },
+    { layer: '7', points: [{ step: 0, p15: -0.5, p50: 0, p85: 0.5 }, { step: 100, p15: -4, p50: -1.5, p85: 2 }] },
+  ];
+  test('compares accuracy and the drift of one unit’s input, from the numbers given', () => {
+    const lines = ioffeFindings({ preset: 'mlp', stepsPerEpoch: 134, runs, units });
+    expect(lines[0]).toMatch(/After 134 steps \(1 epoch\): test accuracy 95\.0% with BatchNorm, 90\.0% without; BatchNorm is 5\.0 points ahead, as in the paper/);
+    expect(lines[1]).toMatch(/Without BatchNorm, the input of unit 0 of layer 7: median 0\.00 at step 0, -1\.50 at step 100; the 15–85% range 1\.00 wide at first, 6\.00 now/);
+    expect(lines[2]).toMatch(/With BatchNorm, .* layer 8: .* 2\.00 wide at first, 2\.15 now/);
+  });
+  test('only for mlp with and without BatchNorm', () => {
+    expect(ioffeFindings({ preset: 'tiny', runs, units })).toBeNull();
+    expect(ioffeFindings({ preset: 'mlp', runs: [runs[0]], units })).toBeNull();
   });
 });

@@ -16,6 +16,11 @@ describe('commands', () => {
       { type: 'step' },
       { type: 'set-lr', lr: 0.01, atStep: 40 },
       { type: 'stop' },
+      { type: 'configure', id: 3, config: { ...config, augment: true }, weights: new Uint8Array(8) },
+      { type: 'predict', requestId: 1, pixels: new Float32Array(784) },
+      { type: 'save' },
+      { type: 'data', source: 'bundled' },
+      { type: 'data', source: 'files', files: { trainImages: new Uint8Array(1), trainLabels: new Uint8Array(1), testImages: new Uint8Array(1), testLabels: new Uint8Array(1) } },
     ]) {
       expect(validateCommand(c), JSON.stringify(c)).toBeNull();
     }
@@ -31,6 +36,11 @@ describe('commands', () => {
     [{ type: 'set-lr', lr: 0, atStep: 0 }, /set-lr.lr must be a number in \(0, 1000\], got 0/],
     [{ type: 'set-lr', lr: NaN, atStep: 0 }, /set-lr.lr/],
     [{ type: 'set-lr', lr: 0.1 }, /set-lr.atStep/],
+    [{ type: 'configure', id: 1, config, weights: [1, 2] }, /configure.weights must be a Uint8Array/],
+    [{ type: 'predict', requestId: 1, pixels: new Float32Array(10) }, /784 values/],
+    [{ type: 'predict', pixels: new Float32Array(784) }, /predict.requestId/],
+    [{ type: 'data', source: 'web' }, /data.source must be "bundled" or "files", got "web"/],
+    [{ type: 'data', source: 'files', files: { trainImages: new Uint8Array(1) } }, /data.files.trainLabels must be a Uint8Array/],
   ])('%j is refused', (cmd, message) => {
     expect(validateCommand(cmd)).toMatch(message);
   });
@@ -46,6 +56,7 @@ describe('commands', () => {
     ['lr', Infinity, /config.lr/],
     ['momentum', 1, /config.momentum/],
     ['bnMomentum', 0, /config.bnMomentum/],
+    ['augment', 1, /config.augment must be true or false, got 1/],
   ])('a config with %s = %j is refused', (key, value, message) => {
     expect(validateConfig({ ...config, [key]: value })).toMatch(message);
     expect(validateCommand({ type: 'configure', id: 1, config: { ...config, [key]: value } })).toMatch(message);

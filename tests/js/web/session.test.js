@@ -154,6 +154,26 @@ describe('Session', () => {
     expect(workers[2].sent[0].id).toBeGreaterThan(2);
   });
 
+  test('a crashed run with a checkpoint resumes from it, with the later learning-rate changes sent again', () => {
+    startTwo();
+    const [a] = workers;
+    a.steps(0, 20);
+    workers[1].steps(0, 20);
+    const bytes = Uint8Array.of(1, 2, 3);
+    a.reply({ type: 'checkpoint', id: a.id, step: 16, bytes });
+    expect(events.map((e) => e[1])).not.toContain('checkpoint'); // kept by the session, not shown
+    session.setLearningRate(0.01); // scheduled past every run's step
+    const atStep = a.last('set-lr').atStep;
+    expect(atStep).toBeGreaterThan(16);
+    a.onerror({ message: 'boom', preventDefault() {} });
+    expect(session.restart(0)).toBe(16);
+    const fresh = workers[2];
+    expect(fresh.sent[0]).toMatchObject({ type: 'configure', config: config('batch'), resume: bytes });
+    expect(fresh.sent[0].resume).not.toBe(bytes); // a copy: the session keeps its own
+    expect(fresh.sent[1]).toEqual({ type: 'set-lr', lr: 0.01, atStep });
+    expect(session.run(0)).toMatchObject({ status: 'loading', step: 16 });
+  });
+
   test('with an epoch limit, training stops at that step and play ends', () => {
     startTwo({ epochs: 1, stepsPerEpoch: 10 });
     for (const w of workers) expect(w.last('train').until).toBe(10);

@@ -93,7 +93,7 @@ describe('embed fields (embed, controls, panels)', () => {
     ['controls=batch,colour', 'controls', /"colour" is not one of preset, norm, batch/],
     ['controls=batch,batch', 'controls', /twice/],
     ['panels=', 'panels', /at least 1/],
-    ['panels=loss,weights', 'panels', /"weights" is not one of loss, accuracy, runs/],
+    ['panels=loss,weights', 'panels', /"weights" is not one of loss, accuracy, gap, time, draw, runs/],
   ])('%s is refused with a message and the default kept', (hash, key, message) => {
     const { state, problems } = parseHash(`#${hash}`);
     expect(problems).toHaveLength(1);
