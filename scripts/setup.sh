@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make libxsimd-dev catch2 zlib1g-dev emscripten nodejs)
+# clang and its sanitizer and libFuzzer runtimes: the build/asan and build/fuzz builds.
+packages+=(clang-14 libclang-rt-14-dev)
 [ "${1:-}" = --browser ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do

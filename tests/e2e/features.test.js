@@ -93,7 +93,7 @@ describe('playground tools', () => {
     await page.click('#play');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#run-0-save')]);
     expect(download.suggestedFilename()).toMatch(/^normlab-tiny-batch-step\d+\.nlab$/);
-    const file = join(shot, SCREENSHOTS, 'run-a.nlab');
+    const file = join(SCREENSHOTS, 'run-a.nlab');
     await download.saveAs(file);
     await page.setInputFiles('#run-0-weights-file', file);
     await waitFor('run A rebuilt from the file', async () => /Starts from the weights in “run-a.nlab”/.test(await page.textContent('.run-0')));
