@@ -1,0 +1,74 @@
+// Runs the GEMM kernel benchmarks (bench/kernels_bench.cpp, native and compiled to wasm) and
+// reads their tables: the measured single-core SIMD peak and, per GEMM shape of the presets,
+// GFLOP/s, the ratio to the naive reference and the fraction of the peak.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const KERNEL_BENCHES = {
+  native: { file: 'build/native/kernels_bench', command: (f) => [f, []], build: 'bash scripts/build.sh native' },
+  wasm: { file: 'build/wasm/bench/kernels_bench.js', command: (f) => [process.execPath, [f]], build: 'bash scripts/build.sh wasm' },
+};
+
+// The benchmark's own table formats: a GEMM row, and a whole conv layer row.
+const GEMM_ROW = /^(\S+)\s+(.+?)\s+(forward|bwd-data|bwd-weight)\s+([NT]{2})\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)x\s+(\d+)%\s*$/;
+const LAYER_ROW = /^(\S+)\s+(conv .+?)\s+(forward|backward)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)x\s+(\d+)%\s*$/;
+
+export function parseKernelBench(output) {
+  const lines = output.split('\n').map((l) => l.trim());
+  const rows = [], layers = [];
+  for (const line of lines) {
+    let m = GEMM_ROW.exec(line);
+    if (m) rows.push({ net: m[1], layer: m[2], form: m[3], op: m[4], m: +m[5], n: +m[6], k: +m[7], gflops: +m[8], naive: +m[9], ratio: +m[10], fractionOfPeak: +m[11] / 100 });
+    else if ((m = LAYER_ROW.exec(line))) layers.push({ net: m[1], layer: m[2], pass: m[3], ms: +m[4], gflops: +m[5], naive: +m[6], ratio: +m[7], fractionOfPeak: +m[8] / 100 });
+  }
+  // The peak is stated on a line of its own ("single-core peak (...): N GFLOP/s" or
+  // "peak: <how>, N GFLOP/s ..."): the first figure in GFLOP/s on it.
+  const peakLine = lines.find((l) => /^(single-core peak|peak:)/.test(l)) ?? null;
+  const peak = peakLine ? /([\d.]+) GFLOP\/s/.exec(peakLine) : null;
+  return {
+    header: lines.find((l) => l.startsWith('normlab kernels_bench')) ?? lines[0],
+    peak: peak ? +peak[1] : null,
+    peakLine,
+    rows,
+    layers,
+  };
+}
+
+export function runKernelBench(which, { timeoutSeconds = 600 } = {}) {
+  const bench = KERNEL_BENCHES[which];
+  const file = `${ROOT}${bench.file}`;
+  if (!existsSync(file)) return Promise.resolve({ status: 'missing', file: bench.file, build: bench.build });
+  const [cmd, args] = bench.command(file);
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: ROOT, timeout: timeoutSeconds * 1000, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      if (error) return resolve({ status: 'error', file: bench.file, message: `${error.message}\n${stderr}`.trim() });
+      const parsed = parseKernelBench(stdout);
+      if (!parsed.rows.length || parsed.peak === null) {
+        return resolve({ status: 'error', file: bench.file, message: 'output not understood (no peak line or no GEMM rows)', output: stdout });
+      }
+      resolve({ status: 'done', file: bench.file, output: stdout, ...parsed });
+    });
+  });
+}
+
+// The wasm benchmark once more, in Chromium (the runtime the goals are about), through a
+// worker of the benchmark page; it must be a classic Emscripten script for that.
+export async function runKernelBenchInBrowser(page, { timeoutSeconds = 600 } = {}) {
+  const bench = KERNEL_BENCHES.wasm;
+  if (!existsSync(`${ROOT}${bench.file}`)) return { status: 'missing', file: bench.file, build: bench.build };
+  const r = await page.evaluate(([s, t]) => window.runScript(s, t), [`/${bench.file}`, timeoutSeconds]);
+  if (r.status !== 'done') return { status: 'error', file: bench.file, message: r.message ?? `no result in ${timeoutSeconds} s` };
+  const parsed = parseKernelBench(r.output);
+  if (!parsed.rows.length || parsed.peak === null) return { status: 'error', file: bench.file, message: 'output not understood (no peak line or no GEMM rows)', output: r.output };
+  return { status: 'done', file: bench.file, output: r.output, ...parsed };
+}
+
+// The convolution GEMMs' fractions of the peak (all presets' conv rows, and baseline's).
+export function convFractions(bench) {
+  const conv = bench.rows.filter((r) => r.layer.startsWith('conv'));
+  const pick = (rows) => rows.map((r) => r.fractionOfPeak);
+  return { all: pick(conv), baseline: pick(conv.filter((r) => r.net === 'baseline')) };
+}
