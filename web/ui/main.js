@@ -16,7 +16,6 @@ import { RunPanel } from './run_panel.js';
 import { Session } from './session.js';
 import { SharedCharts } from './shared_charts.js';
 import { BatchSweep } from './sweep.js';
-import { endUnusedWorkers, takeWorker } from '../worker/early_workers.js';
 
 const $ = (sel) => document.querySelector(sel);
 const formatDuration = (ms) => (ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : `${+(ms / 1000).toPrecision(2)} s`);
@@ -64,7 +63,7 @@ class App {
       onBundled: () => this.#useData({ type: 'data', source: 'bundled' }, null),
     });
     this.#session = new Session({
-      createWorker: takeWorker,
+      createWorker: () => new Worker(new URL('../worker/worker.js', import.meta.url), { type: 'module' }),
       onEvent: (i, ev) => this.#onEvent(i, ev),
       onState: (s) => this.#renderPlayState(s),
     });
@@ -223,7 +222,6 @@ class App {
     this.#presetInfoShown = false;
     this.#renderPresetInfo();
     this.#session.configure(configs, { epochs: this.#state.epochs, weights: this.#weights.map((w) => w?.bytes) });
-    endUnusedWorkers();
     this.#renderPlayState({ playing: false, finished: false });
     this.#updateCards();
   }
