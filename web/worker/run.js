@@ -188,8 +188,6 @@ export class RunController {
         norm: engineNorm(config.norm, config.bnMomentum),
         seed: config.seed,
       });
-      // probeEvery must be fixed at creation, before the trainer can report stepsPerEpoch.
-      const probeEvery = probeEveryFor(Math.ceil(this.#data.train.count / config.batchSize));
       this.#trainer = this.#nl.createTrainer(this.#model, this.#data.train, {
         evalBatchSize: evalBatchFor(this.#model.info.forwardFlops, config.batchSize),
         optimizer: config.optimizer,
@@ -198,9 +196,9 @@ export class RunController {
         batchSize: config.batchSize,
         seed: config.seed,
         augment: !!config.augment,
-        probeEvery,
+        probeEvery: this.#probeEvery(config),
       });
-      this.#ready(config, probeEvery, { fromWeights: !!weights });
+      this.#ready(config, { fromWeights: !!weights });
     } catch (e) {
       this.#dispose();
       this.#emit({ type: 'error', phase: 'configure', message: e.message });
@@ -220,14 +218,19 @@ export class RunController {
       this.#model = this.#trainer.model;
       this.#step = this.#trainer.state.step;
       this.#nextProbeStep = this.#step;
-      this.#ready(config, probeEveryFor(Math.ceil(this.#data.train.count / config.batchSize)), { resumedAt: this.#step });
+      this.#ready(config, { resumedAt: this.#step });
     } catch (e) {
       this.#dispose();
       this.#emit({ type: 'error', phase: 'configure', message: `the run could not resume from its checkpoint: ${e.message}` });
     }
   }
 
-  #ready(config, probeEvery, extra) {
+  // Fixed at the trainer's creation, before it can report stepsPerEpoch.
+  #probeEvery(config) {
+    return probeEveryFor(Math.ceil(this.#data.train.count / config.batchSize));
+  }
+
+  #ready(config, extra) {
     const { stepsPerEpoch } = this.#trainer.state;
     this.#stepsPerEpoch = stepsPerEpoch;
     this.#evalEvery = evalEveryFor(stepsPerEpoch);
@@ -245,7 +248,7 @@ export class RunController {
       trainCount: this.#data.train.count,
       testCount: this.#data.test.count,
       evalEvery: this.#evalEvery,
-      probeEvery,
+      probeEvery: this.#probeEvery(config),
       evalTrainMode: this.#evalTrainMode,
       fromWeights: false,
       resumedAt: null,
