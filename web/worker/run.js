@@ -12,13 +12,13 @@ const MAX_CHUNK = 5000;
 export const MISTAKES_SENT = 24;
 // Training digits over which BatchNorm's population statistics are measured at each
 // evaluation: about the cost of one evaluation of the 2,000 test digits.
-export const POPULATION_SAMPLES = 2000;
+const POPULATION_SAMPLES = 2000;
 // Channels of gamma/beta sent per norm layer (what the charts draw).
 const CHANNELS_SENT = 16;
 // Runs up to this many parameters send a checkpoint with every evaluation, from which a
 // crashed worker's replacement resumes (about 12 bytes per parameter with SGD momentum, so
 // at most ~25 MB per checkpoint); larger runs restart from step 0.
-export const CHECKPOINT_MAX_PARAMETERS = 2_000_000;
+const CHECKPOINT_MAX_PARAMETERS = 2_000_000;
 
 // Evaluations at half epochs: one evaluation of the 2,000 test digits costs about as much
 // as 1,300/B training steps (forward only, 2,000 samples vs 3× the work on B), so this keeps
@@ -32,7 +32,7 @@ const nextMultiple = (step, every) => (Math.floor(step / every) + 1) * every;
 // The test set is evaluated in batches of 500, or fewer for the large presets, whose
 // activations for 500 samples would not fit in memory: about 2 GFLOP of forward work per
 // evaluation batch, and never fewer samples than a training batch.
-export function evalBatchFor(forwardFlops, batchSize) {
+function evalBatchFor(forwardFlops, batchSize) {
   return Math.min(500, Math.max(batchSize, Math.floor(2e9 / forwardFlops)));
 }
 
@@ -42,7 +42,7 @@ export function probeEveryFor(stepsPerEpoch) {
 }
 
 // Only what the charts draw, as fresh typed arrays (the engine's are copies already).
-export function slimProbe(s) {
+function slimProbe(s) {
   return {
     step: s.step,
     norms: s.norms.map((n) => ({
