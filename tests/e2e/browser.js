@@ -78,7 +78,9 @@ export async function openPage(context, url, { width = 1440, height = 900 } = {}
     if (m.type() === 'error') errors.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  await page.goto(url);
+  // Every request passes through the route above; on a loaded 2-core machine the page's
+  // ~40 files can take longer than Playwright's default 30 s to arrive.
+  await page.goto(url, { timeout: 90_000 });
   return { page, errors };
 }
 
