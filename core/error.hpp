@@ -3,11 +3,12 @@
 // ArgumentError: the caller passed something invalid (bad shape, size, hyperparameter);
 //   the bindings turn it into a JS RangeError.
 // Error: anything else that stops an operation (corrupt file, divergence).
-#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
+
+#include "text.hpp"
 
 namespace normlab {
 
@@ -35,9 +36,7 @@ std::enable_if_t<std::is_integral_v<T>> append(std::string& out, T v) {
 }
 template <class T>
 std::enable_if_t<std::is_floating_point_v<T>> append(std::string& out, T v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", double(v));
-  out += buf;
+  out += format_general(double(v));
 }
 }  // namespace detail
 

@@ -1,6 +1,5 @@
 #include "memory_budget.hpp"
 
-#include <cstdio>
 
 namespace normlab {
 namespace {
@@ -40,12 +39,8 @@ std::string format_bytes(uint64_t bytes) {
     v /= 1024.0;
     ++u;
   }
-  char buf[32];
-  if (u == 0)
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  else
-    std::snprintf(buf, sizeof buf, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
-  return buf;
+  if (u == 0) return std::to_string(bytes) + " B";
+  return format_fixed(v, v < 10 ? 2 : v < 100 ? 1 : 0) + " " + units[u];
 }
 
 }  // namespace normlab

@@ -1,7 +1,6 @@
 #include "serialize.hpp"
 
 #include <array>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -152,9 +151,7 @@ std::unique_ptr<Model> load_model(const uint8_t* data, std::size_t size) {
   // Magic and version first, so a file of another kind or version says so plainly.
   r.need(4, "the magic 'NLAB'");
   if (std::memcmp(data, "NLAB", 4) != 0) {
-    char hex[40];
-    std::snprintf(hex, sizeof hex, "%02x %02x %02x %02x", data[0], data[1], data[2], data[3]);
-    r.fail(msg("bad magic: the file starts with bytes ", hex,
+    r.fail(msg("bad magic: the file starts with bytes ", hex_bytes(data, 4),
                ", expected 'NLAB' (4e 4c 41 42); not a normlab model file"));
   }
   r.pos = 4;
@@ -203,10 +200,8 @@ std::unique_ptr<Model> load_model(const uint8_t* data, std::size_t size) {
   // structure cannot (flipped data bytes, names, dims of equal size).
   const uint32_t stored = get_u32(data + size - 4), computed = crc32(data, size - 4);
   if (stored != computed) {
-    char sums[64];
-    std::snprintf(sums, sizeof sums, "stored 0x%08x, computed 0x%08x", unsigned(stored),
-                  unsigned(computed));
-    r.fail(msg("checksum mismatch (", sums, "): the file is corrupted"));
+    r.fail(msg("checksum mismatch (stored 0x", hex_digits(stored, 8), ", computed 0x",
+               hex_digits(computed, 8), "): the file is corrupted"));
   }
 
   // The header is intact: rebuild the model it names.

@@ -1,7 +1,6 @@
 #include "idx.hpp"
 
 #include <climits>
-#include <cstdio>
 #include <string>
 
 #include "../error.hpp"
@@ -13,11 +12,7 @@ uint32_t read_be32(const uint8_t* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
 }
 
-std::string hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08X", v);
-  return buf;
-}
+std::string hex32(uint32_t v) { return "0x" + hex_digits(v, 8, true); }
 
 // Validates header and length; returns the dimensions. `what` is "images" or "labels".
 std::vector<uint32_t> parse_idx(const uint8_t* data, std::size_t size, const char* what,

@@ -1,8 +1,6 @@
 #include "norm_spec.hpp"
 
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 
 #include "../error.hpp"
@@ -37,15 +35,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   }
 }
 
-// The whole of `text` must be a finite float.
-bool parse_float(const std::string& text, float& out) {
-  if (text.empty()) return false;
-  errno = 0;
-  char* end = nullptr;
-  out = std::strtof(text.c_str(), &end);
-  return errno == 0 && end == text.c_str() + text.size() && std::isfinite(out);
-}
-
 // The whole of `text` must be a positive decimal integer that fits an int.
 bool parse_positive_int(const std::string& text, int& out) {
   if (text.empty() || text.size() > 9) return false;
@@ -53,16 +42,6 @@ bool parse_positive_int(const std::string& text, int& out) {
     if (ch < '0' || ch > '9') return false;
   out = std::atoi(text.c_str());
   return out > 0;
-}
-
-// Shortest decimal that reads back as exactly v.
-std::string format_float(float v) {
-  char buf[32];
-  for (int precision = 1; precision <= 9; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, double(v));
-    if (std::strtof(buf, nullptr) == v) break;
-  }
-  return buf;
 }
 
 const char* kind_name(NormKind k) {
@@ -150,9 +129,9 @@ std::string NormSpec::str() const {
   std::string s = kind_name(kind);
   if (kind == NormKind::None) return s;
   if (kind == NormKind::Group) s += ":" + std::to_string(groups);
-  if (kind == NormKind::Batch && momentum != 0.1f) s += ",momentum=" + format_float(momentum);
+  if (kind == NormKind::Batch && momentum != 0.1f) s += ",momentum=" + format_shortest(momentum);
   if (kind == NormKind::Batch && !unbiased_running_var) s += ",running_var=biased";
-  if (eps != 0.0f) s += ",eps=" + format_float(eps);
+  if (eps != 0.0f) s += ",eps=" + format_shortest(eps);
   if (!affine) s += ",affine=false";
   return s;
 }

@@ -1,6 +1,5 @@
 #include "checkpoint.hpp"
 
-#include <cstdio>
 #include <cstring>
 
 #include "../error.hpp"
@@ -145,10 +144,8 @@ DataPrint fingerprint(const Dataset& d) {
 }
 
 std::string describe(const DataPrint& p) {
-  char sums[48];
-  std::snprintf(sums, sizeof sums, "0x%08x/0x%08x", unsigned(p.images_crc), unsigned(p.labels_crc));
   return msg(p.count, " samples of ", p.channels, "×", p.height, "×", p.width, ", ", p.classes,
-             " classes, checksums ", sums);
+             " classes, checksums 0x", hex_digits(p.images_crc, 8), "/0x", hex_digits(p.labels_crc, 8));
 }
 
 void write_config(Writer& w, const TrainConfig& c) {
@@ -236,9 +233,7 @@ void check_header(const uint8_t* data, std::size_t size) {
   if (std::memcmp(data, "NLAB", 4) == 0)
     Reader::fail("this is a model file ('NLAB'), not a trainer checkpoint ('NLCK')");
   if (std::memcmp(data, kMagic, 4) != 0) {
-    char hex[40];
-    std::snprintf(hex, sizeof hex, "%02x %02x %02x %02x", data[0], data[1], data[2], data[3]);
-    Reader::fail(msg("bad magic: the data starts with bytes ", hex,
+    Reader::fail(msg("bad magic: the data starts with bytes ", hex_bytes(data, 4),
                      ", expected 'NLCK' (4e 4c 43 4b); not a normlab trainer checkpoint"));
   }
   Reader r(data, size, 4);
@@ -258,9 +253,8 @@ void check_header(const uint8_t* data, std::size_t size) {
   for (int i = 0; i < 4; ++i) stored |= uint32_t(data[size - 4 + i]) << (8 * i);
   const uint32_t computed = crc32(data, size - 4);
   if (stored != computed) {
-    char sums[64];
-    std::snprintf(sums, sizeof sums, "stored 0x%08x, computed 0x%08x", unsigned(stored), unsigned(computed));
-    Reader::fail(msg("checksum mismatch (", sums, "): the checkpoint is corrupted"));
+    Reader::fail(msg("checksum mismatch (stored 0x", hex_digits(stored, 8), ", computed 0x",
+                     hex_digits(computed, 8), "): the checkpoint is corrupted"));
   }
 }
 
