@@ -15,19 +15,24 @@ Shape Activation::output_shape(const Shape& x) const {
 
 const Tensor& Activation::forward(const Tensor& x, Mode) {
   x_ = nullptr;
-  y_.resize(output_shape(x.shape()));
-  apply(x.data(), y_.data(), x.size());
+  const Shape s = output_shape(x.shape());
+  // In place, the input tensor is the output: its owner allowed that (see Relu).
+  Tensor& y = in_place_ ? const_cast<Tensor&>(x) : y_;
+  y.resize(s);
+  apply(x.data(), y.data(), x.size());
+  y_shape_ = s;
   x_ = &x;
-  return y_;
+  return y;
 }
 
 const Tensor& Activation::backward(const Tensor& dy) {
   check_arg(x_ != nullptr, kind(), ": backward called before forward");
-  check_arg(dy.shape() == y_.shape(), kind(), ": dy has shape ", dy.shape().str(), ", expected ",
-            y_.shape().str(), " (the output of the last forward)");
-  dx_.resize(y_.shape());
-  gradient(x_->data(), y_.data(), dy.data(), dx_.data(), dy.size());
-  return dx_;
+  check_arg(dy.shape() == y_shape_, kind(), ": dy has shape ", dy.shape().str(), ", expected ",
+            y_shape_.str(), " (the output of the last forward)");
+  Tensor& dx = input_grad(dx_);
+  dx.resize(y_shape_);
+  gradient(x_->data(), y_.data(), dy.data(), dx.data(), dy.size());
+  return dx;
 }
 
 void Relu::apply(const float* x, float* y, std::size_t n) const { relu_f32(x, y, n); }

@@ -1,6 +1,7 @@
 #pragma once
 // Elementwise activations: y has x's shape; backward(dy) ASSIGNS dx; no parameters.
 // forward keeps a pointer to x for backward (Sigmoid reads its own output instead).
+// A Relu set in place writes y over x and returns x (see Relu::set_in_place).
 // forward_flops is 0: it counts multiply-adds, and these layers have none.
 #include "layer.hpp"
 
@@ -18,15 +19,22 @@ class Activation : public Layer {
   // x and y are the last forward's input and output.
   virtual void gradient(const float* x, const float* y, const float* dy, float* dx,
                         std::size_t n) const = 0;
+  bool in_place_ = false;
 
  private:
   const Tensor* x_ = nullptr;
+  Shape y_shape_;  // of the last forward (y_ stays empty in place)
   Tensor y_, dx_;
 };
 
 class Relu final : public Activation {
  public:
   std::string kind() const override { return "relu"; }
+  // Overwrite x with y instead of filling a buffer of its own: the gradient needs only
+  // the sign of x, which max(x, 0) keeps. Only for an x nobody reads afterwards (Sequential
+  // decides, from the layer before: Layer::output_overwritable).
+  void set_in_place(bool on) { in_place_ = on; }
+  bool in_place() const { return in_place_; }
 
  protected:
   void apply(const float* x, float* y, std::size_t n) const override;

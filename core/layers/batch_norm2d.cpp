@@ -80,18 +80,19 @@ const Tensor& BatchNorm2d::backward(const Tensor& dy) {
   const NormDims d{s.n, s.c, s.plane()};
   float* dgamma = options_.affine ? grads_.data() : nullptr;
   float* dbeta = options_.affine ? grads_.data() + channels_ : nullptr;
-  dx_.resize(s);
+  Tensor& dx = input_grad(dx_);
+  dx.resize(s);
   if (mode_ == Mode::Train || options_.affine)
     channel_grad_sums_f32(d, x_->data(), dy.data(), stats_.mean.data(), stats_.rstd.data(),
                           gamma(), sum_gdy_.data(), sum_gdy_xhat_.data(), dgamma, dbeta);
   if (mode_ == Mode::Train)
     channel_normalize_backward_f32(d, x_->data(), dy.data(), stats_.mean.data(),
                                    stats_.rstd.data(), gamma(), sum_gdy_.data(),
-                                   sum_gdy_xhat_.data(), dx_.data());
+                                   sum_gdy_xhat_.data(), dx.data());
   else
     // Running statistics are constants of the eval forward: only the affine map remains.
-    channel_scale_backward_f32(d, dy.data(), stats_.rstd.data(), gamma(), dx_.data());
-  return dx_;
+    channel_scale_backward_f32(d, dy.data(), stats_.rstd.data(), gamma(), dx.data());
+  return dx;
 }
 
 std::vector<Param> BatchNorm2d::params() {

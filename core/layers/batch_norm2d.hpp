@@ -28,6 +28,7 @@ class BatchNorm2d final : public Layer {
   explicit BatchNorm2d(int channels, BatchNormOptions o = {});
 
   std::string kind() const override { return "batch_norm2d"; }
+  bool output_overwritable() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

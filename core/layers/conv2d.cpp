@@ -128,7 +128,8 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   const int n = xs.n;
   const float* w = weight();
   float* dw = grads_.data();
-  dx_.resize(xs);
+  Tensor& dx = input_grad(dx_);
+  dx.resize(xs);
 
   if (opt_.bias) channel_sum_f32(dy.data(), n, out_, ys.plane(), dw + weight_size());
 
@@ -136,15 +137,15 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
     const ConvGeometry g = geometry(xs);
     for (int i = 0; i < n; ++i) {
       const float* dyi = dy.data() + i * ys.sample_size();
-      depthwise_conv2d_backward_data_f32(g, dyi, w, dx_.data() + i * xs.sample_size());
+      depthwise_conv2d_backward_data_f32(g, dyi, w, dx.data() + i * xs.sample_size());
       depthwise_conv2d_backward_weight_f32(g, x.data() + i * xs.sample_size(), dyi, dw);
     }
-    return dx_;
+    return dx;
   }
 
   if (!is_winograd(xs)) {
-    backward_lowered(dy);
-    return dx_;
+    backward_lowered(dy, dx);
+    return dx;
   }
   const Winograd3x3 s = winograd_shape(xs), t = winograd_input_grad_shape(s);
   work_.resize(std::max(winograd_backward_weight_workspace_floats(s),
@@ -153,11 +154,11 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   // dx is the 3×3 convolution of dy with the filters flipped and transposed.
   filters_.resize(winograd_filter_floats(t));
   winograd_filter_transform_flipped_f32(s, w, filters_.data(), work_.data());
-  winograd_conv3x3_f32(t, dy.data(), filters_.data(), nullptr, dx_.data(), work_.data());
-  return dx_;
+  winograd_conv3x3_f32(t, dy.data(), filters_.data(), nullptr, dx.data(), work_.data());
+  return dx;
 }
 
-void Conv2d::backward_lowered(const Tensor& dy) {
+void Conv2d::backward_lowered(const Tensor& dy, Tensor& dx) {
   const Tensor& x = *x_;
   const Shape& xs = x.shape();
   const Shape& ys = y_.shape();
@@ -176,7 +177,7 @@ void Conv2d::backward_lowered(const Tensor& dy) {
     for (int grp = 0; grp < opt_.groups; ++grp) {
       const float* xg = x.data() + i * xs.sample_size() + grp * x_group;
       const float* dyg = dy.data() + i * ys.sample_size() + grp * y_group;
-      float* dxg = dx_.data() + i * xs.sample_size() + grp * x_group;
+      float* dxg = dx.data() + i * xs.sample_size() + grp * x_group;
       const float* wg = w + std::size_t(grp) * cout_g * rows;
       float* dwg = dw + std::size_t(grp) * cout_g * rows;
       // Recomputing the columns costs less than caching them for the whole batch.

@@ -32,6 +32,7 @@ class Conv2d final : public Layer {
   Conv2d(int in_channels, int out_channels, int kernel, Conv2dOptions o = {});
 
   std::string kind() const override { return "conv2d"; }
+  bool output_overwritable() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -57,7 +58,7 @@ class Conv2d final : public Layer {
   bool is_winograd(const Shape& x) const;
   Winograd3x3 winograd_shape(const Shape& x) const;
   // Weight and input gradients by im2col + gemm, per sample and group.
-  void backward_lowered(const Tensor& dy);
+  void backward_lowered(const Tensor& dy, Tensor& dx);
 
   int in_, out_, k_;
   Conv2dOptions opt_;

@@ -14,6 +14,7 @@ class Dense final : public Layer {
   Dense(int in_features, int out_features, bool bias = true);
 
   std::string kind() const override { return "dense"; }
+  bool output_overwritable() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

@@ -41,12 +41,13 @@ const Tensor& Dropout::backward(const Tensor& dy) {
   check_arg(ready_, "dropout: backward called before forward");
   check_arg(dy.shape() == y_.shape(), "dropout: dy has shape ", dy.shape().str(), ", expected ",
             y_.shape().str(), " (the output of the last forward)");
-  dx_.resize(dy.shape());
+  Tensor& dx = input_grad(dx_);
+  dx.resize(dy.shape());
   if (mode_ == Mode::Eval)
-    std::copy(dy.data(), dy.data() + dy.size(), dx_.data());
+    std::copy(dy.data(), dy.data() + dy.size(), dx.data());
   else
-    mul_f32(dy.data(), mask_.data(), dx_.data(), dy.size());
-  return dx_;
+    mul_f32(dy.data(), mask_.data(), dx.data(), dy.size());
+  return dx;
 }
 
 }  // namespace normlab

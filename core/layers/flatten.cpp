@@ -26,9 +26,10 @@ const Tensor& Flatten::backward(const Tensor& dy) {
   check_arg(ready_, "flatten: backward called before forward");
   check_arg(dy.shape() == y_.shape(), "flatten: dy has shape ", dy.shape().str(), ", expected ",
             y_.shape().str(), " (the output of the last forward)");
-  dx_.resize(x_shape_);
-  std::copy(dy.data(), dy.data() + dy.size(), dx_.data());
-  return dx_;
+  Tensor& dx = input_grad(dx_);
+  dx.resize(x_shape_);
+  std::copy(dy.data(), dy.data() + dy.size(), dx.data());
+  return dx;
 }
 
 }  // namespace normlab

@@ -59,11 +59,12 @@ const Tensor& GroupNorm::backward(const Tensor& dy) {
                       gamma(), sum_gdy_.data(), sum_gdy_xhat_.data(),
                       affine_ ? grads_.data() : nullptr,
                       affine_ ? grads_.data() + channels_ : nullptr);
-  dx_.resize(s);
+  Tensor& dx = input_grad(dx_);
+  dx.resize(s);
   group_normalize_backward_f32(d, groups_, x_->data(), dy.data(), stats_.mean.data(),
                                stats_.rstd.data(), gamma(), sum_gdy_.data(),
-                               sum_gdy_xhat_.data(), dx_.data());
-  return dx_;
+                               sum_gdy_xhat_.data(), dx.data());
+  return dx;
 }
 
 std::vector<Param> GroupNorm::params() {

@@ -18,6 +18,7 @@ class GroupNorm final : public Layer {
   GroupNorm(int groups, int channels, float eps = 1e-5f, bool affine = true);
 
   std::string kind() const override { return "group_norm"; }
+  bool output_overwritable() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

@@ -5,6 +5,8 @@
 //    until backward has run (containers guarantee this).
 //  - backward(dy) returns dx, fresh each call (assigned, not accumulated), and ADDS the
 //    parameter gradients into the grad buffers; they accumulate until zero_grad().
+//    dx lives in the layer's own buffer, or in one its container lent it (sequential.hpp):
+//    either way it is valid until the next backward through that container.
 //  - backward uses the mode of the preceding forward; calling it without a forward, or
 //    with dy of another shape than y, throws ArgumentError.
 //  - Mode is an argument, never guessed from the batch size.
@@ -54,9 +56,23 @@ class Layer {
   virtual void init(Rng&) {}
   // Multiply-adds ×2 of one forward pass over ONE sample of shape x (N ignored).
   virtual double forward_flops(const Shape&) const { return 0.0; }
+  // True when forward's output is the layer's own buffer and backward never reads it, so
+  // the layer after may overwrite it (Sequential lets a ReLU work in place there).
+  virtual bool output_overwritable() const { return false; }
 
   void zero_grad();
   std::size_t param_count();
+
+  // Where backward writes dx from now on: a buffer the container owns (nullptr: the
+  // layer's own). Sequential lends two buffers in turn, since each dx dies as soon as
+  // the layer before has consumed it.
+  void lend_input_grad(Tensor* buffer) { lent_dx_ = buffer; }
+
+ protected:
+  Tensor& input_grad(Tensor& own) { return lent_dx_ ? *lent_dx_ : own; }
+
+ private:
+  Tensor* lent_dx_ = nullptr;
 };
 
 using LayerPtr = std::unique_ptr<Layer>;

@@ -66,10 +66,11 @@ const Tensor& LayerNorm2dChannels::backward(const Tensor& dy) {
                       sum_gdy_.data(), sum_gdy_xhat_.data(),
                       affine_ ? grads_.data() : nullptr,
                       affine_ ? grads_.data() + channels_ : nullptr);
-  dx_.resize(s);
+  Tensor& dx = input_grad(dx_);
+  dx.resize(s);
   pixel_normalize_backward_f32(d, x_->data(), dy.data(), stats_.mean.data(), stats_.rstd.data(),
-                               gamma(), sum_gdy_.data(), sum_gdy_xhat_.data(), dx_.data());
-  return dx_;
+                               gamma(), sum_gdy_.data(), sum_gdy_xhat_.data(), dx.data());
+  return dx;
 }
 
 std::vector<Param> LayerNorm2dChannels::params() {
@@ -141,10 +142,11 @@ const Tensor& LayerNorm2dSample::backward(const Tensor& dy) {
   sample_grad_sums_f32(d, x_->data(), dy.data(), stats_.mean.data(), stats_.rstd.data(), gamma(),
                        sum_gdy_.data(), sum_gdy_xhat_.data(), affine_ ? grads_.data() : nullptr,
                        affine_ ? grads_.data() + sample_size() : nullptr);
-  dx_.resize(s);
+  Tensor& dx = input_grad(dx_);
+  dx.resize(s);
   sample_normalize_backward_f32(d, x_->data(), dy.data(), stats_.mean.data(), stats_.rstd.data(),
-                                gamma(), sum_gdy_.data(), sum_gdy_xhat_.data(), dx_.data());
-  return dx_;
+                                gamma(), sum_gdy_.data(), sum_gdy_xhat_.data(), dx.data());
+  return dx;
 }
 
 std::vector<Param> LayerNorm2dSample::params() {

@@ -21,6 +21,7 @@ class LayerNorm2dChannels final : public Layer {
   explicit LayerNorm2dChannels(int channels, float eps = 1e-6f, bool affine = true);
 
   std::string kind() const override { return "layer_norm2d_channels"; }
+  bool output_overwritable() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -53,6 +54,7 @@ class LayerNorm2dSample final : public Layer {
   LayerNorm2dSample(int channels, int height, int width, float eps = 1e-5f, bool affine = true);
 
   std::string kind() const override { return "layer_norm2d_sample"; }
+  bool output_overwritable() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

@@ -71,9 +71,10 @@ const Tensor& MaxPool2d::forward(const Tensor& x, Mode) {
 
 const Tensor& MaxPool2d::backward(const Tensor& dy) {
   check_dy("max_pool2d", ready_, dy, y_);
-  dx_.resize(Shape{dy.shape().n, geometry_.channels, geometry_.height, geometry_.width});
-  max_pool2d_backward_f32(geometry_, dy.shape().n, dy.data(), argmax_.data(), dx_.data());
-  return dx_;
+  Tensor& dx = input_grad(dx_);
+  dx.resize(Shape{dy.shape().n, geometry_.channels, geometry_.height, geometry_.width});
+  max_pool2d_backward_f32(geometry_, dy.shape().n, dy.data(), argmax_.data(), dx.data());
+  return dx;
 }
 
 AvgPool2d::AvgPool2d(int kernel, int stride, int pad)
@@ -95,9 +96,10 @@ const Tensor& AvgPool2d::forward(const Tensor& x, Mode) {
 
 const Tensor& AvgPool2d::backward(const Tensor& dy) {
   check_dy("avg_pool2d", ready_, dy, y_);
-  dx_.resize(Shape{dy.shape().n, geometry_.channels, geometry_.height, geometry_.width});
-  avg_pool2d_backward_f32(geometry_, dy.shape().n, dy.data(), dx_.data());
-  return dx_;
+  Tensor& dx = input_grad(dx_);
+  dx.resize(Shape{dy.shape().n, geometry_.channels, geometry_.height, geometry_.width});
+  avg_pool2d_backward_f32(geometry_, dy.shape().n, dy.data(), dx.data());
+  return dx;
 }
 
 Shape GlobalAvgPool2d::output_shape(const Shape& x) const {
@@ -116,9 +118,10 @@ const Tensor& GlobalAvgPool2d::forward(const Tensor& x, Mode) {
 
 const Tensor& GlobalAvgPool2d::backward(const Tensor& dy) {
   check_dy("global_avg_pool2d", ready_, dy, y_);
-  dx_.resize(x_shape_);
-  global_avg_pool_backward_f32(x_shape_.n, x_shape_.c, x_shape_.plane(), dy.data(), dx_.data());
-  return dx_;
+  Tensor& dx = input_grad(dx_);
+  dx.resize(x_shape_);
+  global_avg_pool_backward_f32(x_shape_.n, x_shape_.c, x_shape_.plane(), dy.data(), dx.data());
+  return dx;
 }
 
 }  // namespace normlab

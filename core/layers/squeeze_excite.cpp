@@ -55,16 +55,17 @@ const Tensor& SqueezeExcite::backward(const Tensor& dy) {
   const Tensor& gate = *g_;
   // y = x·gate: the gate's gradient is Σ_plane dy·x; x's direct share is dy·gate.
   dgate_.resize(gate.shape());
-  dx_.resize(xs);
+  Tensor& dx = input_grad(dx_);
+  dx.resize(xs);
   for (std::size_t nc = 0; nc < planes; ++nc) {
     dgate_[nc] = float(dot_f32(dy.data() + nc * plane, x_->data() + nc * plane, plane));
-    scale_shift_f32(dy.data() + nc * plane, dx_.data() + nc * plane, plane, gate[nc], 0.0f);
+    scale_shift_f32(dy.data() + nc * plane, dx.data() + nc * plane, plane, gate[nc], 0.0f);
   }
   // ...and its share through the pooled statistic that produced the gate.
   const Tensor& dx_pool =
       pool_.backward(reduce_.backward(act_.backward(expand_.backward(gate_.backward(dgate_)))));
-  add_f32(dx_.data(), dx_pool.data(), dx_.data(), dx_.size());
-  return dx_;
+  add_f32(dx.data(), dx_pool.data(), dx.data(), dx.size());
+  return dx;
 }
 
 const Tensor& SqueezeExcite::gate() const {

@@ -4,6 +4,7 @@
 
 #include "../kernels/gemm.hpp"
 #include "../kernels/winograd.hpp"
+#include "../layers/activation.hpp"
 #include "../layers/conv2d.hpp"
 #include "../layers/dense.hpp"
 #include "../layers/group_norm.hpp"
@@ -51,26 +52,33 @@ class Estimator {
         widest_(std::max<uint64_t>(train_, uint64_t(std::max(plan.eval_batch, 0)))),
         out_(out) {}
 
-  // in: the per-sample input shape (n = 1).
-  void visit(Layer& layer, const std::string& name, const Shape& in) {
+  // in: the per-sample input shape (n = 1). Returns the bytes of the layer's input
+  // gradient, which the caller counts: a Sequential's children share its two buffers.
+  uint64_t visit(Layer& layer, const std::string& name, const Shape& in) {
     if (auto* seq = dynamic_cast<Sequential*>(&layer)) {
+      uint64_t lent[2] = {0, 0};  // child i writes buffer i mod 2 (sequential.hpp)
       Shape s = in;
       const std::string prefix = name.empty() ? "" : name + ".";
-      for (auto& c : seq->named_children()) {
-        visit(*c.layer, prefix + c.name, s);
-        s = c.layer->output_shape(s);
+      const auto children = seq->named_children();
+      for (std::size_t i = 0; i < children.size(); ++i) {
+        const uint64_t dx = visit(*children[i].layer, prefix + children[i].name, s);
+        lent[i % 2] = std::max(lent[i % 2], dx);
+        s = children[i].layer->output_shape(s);
       }
-      return;
+      LayerMemory m{name, "sequential"};
+      m.caches = lent[0] + lent[1];
+      add(m);
+      return 0;  // in the buffers just counted
     }
     if (auto* res = dynamic_cast<Residual*>(&layer)) {
-      for (auto& c : res->named_children()) visit(*c.layer, name + "." + c.name, in);
       LayerMemory m{name, "residual"};
+      for (auto& c : res->named_children()) m.caches += visit(*c.layer, name + "." + c.name, in);
       m.activations = bytes(widest_, per_sample(in));  // the sum y
-      m.caches = bytes(train_, per_sample(in));        // dx
       add(m);
-      return;
+      return bytes(train_, per_sample(in));  // dx
     }
     add(leaf(layer, name, in));
+    return bytes(train_, per_sample(in));  // dx
   }
 
   // The thread-shared scratch: the largest GEMM panels and normalization scratch seen.
@@ -101,8 +109,7 @@ class Estimator {
     const uint64_t in_size = per_sample(in), out_size = per_sample(y);
     const std::string kind = layer.kind();
     LayerMemory m{name, kind};
-    m.activations = bytes(widest_, out_size);  // y
-    m.caches = bytes(train_, in_size);         // dx
+    m.activations = bytes(widest_, out_size);  // y; dx is counted by visit()
 
     if (auto* conv = dynamic_cast<Conv2d*>(&layer)) {
       const Conv2dOptions& o = conv->options();
@@ -128,6 +135,8 @@ class Estimator {
         gemm(dense->out_features(), dense->in_features(), int(train_));
         gemm(int(train_), dense->in_features(), dense->out_features());
       }
+    } else if (auto* relu = dynamic_cast<Relu*>(&layer); relu && relu->in_place()) {
+      m.activations = 0;  // y is written over x
     } else if (kind == "max_pool2d") {
       m.caches += bytes(widest_, out_size, sizeof(int32_t));  // argmax
     } else if (kind == "dropout") {
@@ -268,7 +277,7 @@ MemoryEstimate estimate_layer_memory(Layer& layer, const Shape& x, bool training
   Estimator walker(plan, e);
   Shape one = x;
   one.n = 1;
-  walker.visit(layer, layer.kind(), one);
+  e.caches += walker.visit(layer, layer.kind(), one);  // dx, the layer's own
   e.workspaces += walker.shared_workspace();
   const uint64_t n = uint64_t(x.n), y = n * per_sample(layer.output_shape(x));
   e.data = (n * per_sample(x) + (training ? y : 0)) * kFloat;  // the copies of x and dy

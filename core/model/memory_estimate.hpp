@@ -42,7 +42,7 @@ struct LayerMemory {
 struct MemoryEstimate {
   uint64_t parameters = 0, gradients = 0, optimizer_state = 0;
   uint64_t activations = 0, caches = 0, workspaces = 0, data = 0, probes = 0;
-  std::vector<LayerMemory> layers;  // leaf layers and residual sums, forward order
+  std::vector<LayerMemory> layers;  // leaves, residual sums and each sequential's dx buffers
 
   uint64_t total() const {
     return parameters + gradients + optimizer_state + activations + caches + workspaces +

@@ -58,9 +58,10 @@ const Tensor& Residual::backward(const Tensor& dy) {
             ", expected the output shape ", y_.shape().str());
   const Tensor& db = body_->backward(dy);
   const Tensor& ds = shortcut_ ? shortcut_->backward(dy) : dy;
-  dx_.resize(db.shape());
-  add_f32(db.data(), ds.data(), dx_.data(), dx_.size());
-  return dx_;
+  Tensor& dx = input_grad(dx_);
+  dx.resize(db.shape());
+  add_f32(db.data(), ds.data(), dx.data(), dx.size());
+  return dx;
 }
 
 std::vector<NamedLayer> Residual::named_children() {

@@ -15,6 +15,7 @@ class Residual final : public Container {
   explicit Residual(LayerPtr body, LayerPtr shortcut = nullptr);
 
   std::string kind() const override { return "residual"; }
+  bool output_overwritable() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

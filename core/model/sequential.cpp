@@ -3,11 +3,15 @@
 #include <algorithm>
 
 #include "../error.hpp"
+#include "../layers/activation.hpp"
 
 namespace normlab {
 
 Sequential& Sequential::add(LayerPtr layer) {
   check_arg(layer != nullptr, "sequential: add() got a null layer at index ", layers_.size());
+  if (!dynamic_cast<Sequential*>(layer.get())) layer->lend_input_grad(&grads_[layers_.size() % 2]);
+  if (auto* relu = dynamic_cast<Relu*>(layer.get()); relu && !layers_.empty())
+    relu->set_in_place(layers_.back()->output_overwritable());
   layers_.push_back(std::move(layer));
   return *this;
 }

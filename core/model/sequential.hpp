@@ -4,6 +4,10 @@
 //  forward(x, mode): each child's output feeds the next (it stays alive, owned by that
 //    child, until the next forward — the layer contract's guarantee for backward).
 //  backward(dy): children in reverse; returns the first child's dx (fresh, assigned).
+//    Children write their dx into two buffers the Sequential lends them in turn (child i
+//    into buffer i mod 2): dy of child i is then never the buffer it writes, and a dx
+//    is overwritten only after the child before has consumed it. Nested Sequentials keep
+//    their own pair, since a Residual around one still needs its dy afterwards.
 //  An empty Sequential is the identity (it copies x).
 //  forward_flops sums the children's, with the shape propagated through them.
 #include <cstddef>
@@ -15,6 +19,8 @@ namespace normlab {
 class Sequential final : public Container {
  public:
   Sequential() = default;
+  Sequential(const Sequential&) = delete;  // children hold pointers to grads_
+  Sequential& operator=(const Sequential&) = delete;
 
   // Appends a layer (not null); returns *this for chaining.
   Sequential& add(LayerPtr layer);
@@ -34,6 +40,7 @@ class Sequential final : public Container {
   bool forwarded_ = false;  // a forward has run (backward needs one)
   Shape y_shape_;           // output shape of the last forward
   Tensor y_, dx_;           // used only when empty (identity)
+  Tensor grads_[2];         // the children's input gradients, lent in turn
 };
 
 }  // namespace normlab

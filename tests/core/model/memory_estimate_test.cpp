@@ -132,7 +132,7 @@ TEST_CASE("a trainer whose memory exceeds the budget is refused before it alloca
   const Dataset& train = test::mnist_train();
   auto model = make_model("baseline", NormSpec::parse("batch"), 1);
   TrainConfig config;
-  config.batch_size = 4096;
+  config.batch_size = 8192;
   const uint64_t needed = estimate_memory(*model, training_plan(config, train.count)).beyond_model();
   CHECK(needed > kNativeMemoryLimit);  // over 8 GiB: refused even by the native default
 
@@ -142,7 +142,7 @@ TEST_CASE("a trainer whose memory exceeds the budget is refused before it alloca
     FAIL("a trainer needing " << needed << " bytes was built");
   } catch (const MemoryLimitError& e) {
     const std::string m = e.what();
-    CHECK_THAT(m, Catch::Contains("training preset baseline (norm batch) at batch 4096"));
+    CHECK_THAT(m, Catch::Contains("training preset baseline (norm batch) at batch 8192"));
     CHECK_THAT(m, Catch::Contains("needs about " + format_bytes(needed)));
     CHECK_THAT(m, Catch::Contains("more than the 8.00 GB the engine may still allocate"));
   }

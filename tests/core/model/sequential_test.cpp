@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/layers/activation.hpp"
+#include "core/layers/batch_norm2d.hpp"
 #include "core/layers/conv2d.hpp"
 #include "core/layers/dense.hpp"
 #include "support/check.hpp"
@@ -51,6 +52,58 @@ TEST_CASE("sequential backward matches finite differences and accumulates parame
   Tensor x = random_tensor({2, 2, 4, 5}, 2);
   // Loose tolerances of gradcheck.hpp: float32 forward, eps 1e-2.
   normlab::test::check_gradients(*net, x, 3);
+}
+
+// The memory plan (sequential.hpp): children write their input gradients into two shared
+// buffers in turn, and a ReLU after a layer that allows it works in place. Both must leave
+// every value as the layers give it on their own, with their own buffers.
+TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][sequential]") {
+  Rng rng(5);
+  auto make = [&] {
+    std::vector<LayerPtr> layers;
+    Conv2dOptions o;
+    o.pad = 1;
+    layers.push_back(std::make_unique<Conv2d>(2, 3, 3, o));
+    layers.push_back(std::make_unique<BatchNorm2d>(3));
+    layers.push_back(std::make_unique<Relu>());     // in place: batch norm allows it
+    layers.push_back(std::make_unique<Sigmoid>());  // reads its own output in backward
+    layers.push_back(std::make_unique<Relu>());     // so this one is not in place
+    layers.push_back(std::make_unique<Dense>(3 * 4 * 5, 4));
+    for (auto& l : layers) l->init(rng);
+    return layers;
+  };
+  auto alone = make();
+  rng = Rng(5);
+  Sequential net;
+  for (auto& l : make()) net.add(std::move(l));
+  CHECK(dynamic_cast<Relu&>(net.at(2)).in_place());
+  CHECK_FALSE(dynamic_cast<Relu&>(net.at(4)).in_place());
+  CHECK_FALSE(dynamic_cast<Relu&>(*alone[2]).in_place());
+
+  const Tensor x = random_tensor({2, 2, 4, 5}, 3), dy = random_tensor({2, 4, 1, 1}, 4);
+  for (int step = 0; step < 2; ++step) {  // the second reuses every buffer
+    const Tensor* y = &x;
+    for (auto& l : alone) y = &l->forward(*y, Mode::Train);
+    const Tensor* d = &dy;
+    for (std::size_t i = alone.size(); i-- > 0;) d = &alone[i]->backward(*d);
+
+    // In place, the ReLU's output is the batch norm's own buffer.
+    const Tensor& bn_y = net.at(1).forward(net.at(0).forward(x, Mode::Train), Mode::Train);
+    CHECK(&net.at(2).forward(bn_y, Mode::Train) == &bn_y);
+
+    const Tensor& y_net = net.forward(x, Mode::Train);
+    REQUIRE_CLOSE(y_net.data(), y->data(), y->size(), 0.0, 0.0);
+    const Tensor& dx_net = net.backward(dy);
+    REQUIRE(dx_net.shape() == d->shape());
+    REQUIRE_CLOSE(dx_net.data(), d->data(), d->size(), 0.0, 0.0);
+    auto p_net = net.params();
+    std::vector<Param> p_alone;
+    for (auto& l : alone)
+      for (auto& p : l->params()) p_alone.push_back(p);
+    REQUIRE(p_net.size() == p_alone.size());
+    for (std::size_t k = 0; k < p_net.size(); ++k)
+      REQUIRE_CLOSE(p_net[k].grad, p_alone[k].grad, p_net[k].size, 0.0, 0.0);
+  }
 }
 
 TEST_CASE("sequential names descendants' parameters like a PyTorch state_dict",
