@@ -2,7 +2,9 @@
 // Layers applied one after the other: y = f_k(…f_1(f_0(x))). Children are named by
 // index ("0", "1", …), so parameters read "3.weight", "5.body.0.gamma".
 //  forward(x, mode): each child's output feeds the next (it stays alive, owned by that
-//    child, until the next forward — the layer contract's guarantee for backward).
+//    child, until the next forward — the layer contract's guarantee for backward). A ReLU
+//    after a child whose output_overwritable() is true works in place: its output is that
+//    child's buffer.
 //  backward(dy): children in reverse; returns the first child's dx (fresh, assigned).
 //    Children write their dx into two buffers the Sequential lends them in turn (child i
 //    into buffer i mod 2): dy of child i is then never the buffer it writes, and a dx
