@@ -62,7 +62,9 @@ inline void take_max(__m128 v, __m128i at, __m128& best, __m128i& arg) {
 #endif
 
 // One plane of 2×2 stride-2 max pooling. Window order: (0,0), (0,1), (1,0), (1,1).
-// `base` is the plane's offset in its sample, added to every argmax.
+// `base` is the plane's offset in its sample, added to every argmax. With SIMD, a row of
+// at least four outputs ends with a step over its last four, overlapping the step before
+// (outputs computed twice come out the same): no scalar tail with unpredictable branches.
 void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, int32_t base, float* y,
                         int32_t* argmax) {
   for (int oy = 0; oy < out_h; ++oy) {
@@ -75,7 +77,7 @@ void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, int32_t
 #if NORMLAB_POOL_SSE
     // Columns 2·ox … 2·ox + 7 of both rows, split into even and odd columns.
     const __m128i step = _mm_set_epi32(6, 4, 2, 0);
-    for (; ox + 4 <= out_w; ox += 4) {
+    auto four = [&](int ox) {
       const __m128 a0 = _mm_loadu_ps(r0 + 2 * ox), b0 = _mm_loadu_ps(r0 + 2 * ox + 4);
       const __m128 a1 = _mm_loadu_ps(r1 + 2 * ox), b1 = _mm_loadu_ps(r1 + 2 * ox + 4);
       const __m128i at = _mm_add_epi32(_mm_set1_epi32(i0 + 2 * ox), step);
@@ -89,6 +91,11 @@ void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, int32_t
                _mm_add_epi32(at, _mm_set1_epi32(width + 1)), best, arg);
       _mm_storeu_ps(yr + ox, best);
       _mm_storeu_si128(reinterpret_cast<__m128i*>(ar + ox), arg);
+    };
+    for (; ox + 4 <= out_w; ox += 4) four(ox);
+    if (ox < out_w && out_w >= 4) {
+      four(out_w - 4);
+      ox = out_w;
     }
 #endif
     for (; ox < out_w; ++ox) {
@@ -106,7 +113,9 @@ void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, int32_t
 
 // dx of one plane of 2×2 stride-2 max pooling, in one pass: the windows do not overlap, so
 // each pixel gets its window's dy if it was the argmax and 0 otherwise; a last row or
-// column no window reaches (odd sizes) gets 0.
+// column no window reaches (odd sizes) gets 0. Four windows at a time with SIMD, ending
+// like the forward pass with an overlapping step; elsewhere without branches, since which
+// pixel of a window is its maximum is as good as random.
 NORMLAB_INLINE_COPIES void max_pool_2x2_backward_plane(const float* dy, const int32_t* argmax,
                                                        int32_t base, const PoolGeometry& g,
                                                        float* dx) {
@@ -117,12 +126,40 @@ NORMLAB_INLINE_COPIES void max_pool_2x2_backward_plane(const float* dy, const in
     const float* d = dy + std::size_t(oy) * g.out_w;
     const int32_t* a = argmax + std::size_t(oy) * g.out_w;
     const int32_t i0 = base + 2 * oy * width;
-    for (int ox = 0; ox < g.out_w; ++ox) {
+    int ox = 0;
+#if NORMLAB_POOL_SSE
+    const __m128i step = _mm_set_epi32(6, 4, 2, 0);
+    const __m128i one = _mm_set1_epi32(1), below = _mm_set1_epi32(width),
+                  below_right = _mm_set1_epi32(width + 1);
+    auto four = [&](int ox) {
+      const __m128 v = _mm_loadu_ps(d + ox);
+      // Where in its window each maximum was: 0, 1, width or width + 1.
+      const __m128i at = _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + ox)),
+                                       _mm_add_epi32(_mm_set1_epi32(i0 + 2 * ox), step));
+      const __m128 v00 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(at, _mm_setzero_si128())));
+      const __m128 v01 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(at, one)));
+      const __m128 v10 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(at, below)));
+      const __m128 v11 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(at, below_right)));
+      _mm_storeu_ps(r0 + 2 * ox, _mm_unpacklo_ps(v00, v01));
+      _mm_storeu_ps(r0 + 2 * ox + 4, _mm_unpackhi_ps(v00, v01));
+      _mm_storeu_ps(r1 + 2 * ox, _mm_unpacklo_ps(v10, v11));
+      _mm_storeu_ps(r1 + 2 * ox + 4, _mm_unpackhi_ps(v10, v11));
+    };
+    for (; ox + 4 <= g.out_w; ox += 4) four(ox);
+    if (ox < g.out_w && g.out_w >= 4) {
+      four(g.out_w - 4);
+      ox = g.out_w;
+    }
+#endif
+    for (; ox < g.out_w; ++ox) {
       const int32_t at = a[ox] - (i0 + 2 * ox);  // 0, 1, width or width + 1
-      r0[2 * ox] = at == 0 ? d[ox] : 0.0f;
-      r0[2 * ox + 1] = at == 1 ? d[ox] : 0.0f;
-      r1[2 * ox] = at == width ? d[ox] : 0.0f;
-      r1[2 * ox + 1] = at == width + 1 ? d[ox] : 0.0f;
+      const int row = at >= width ? 1 : 0;
+      float window[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      window[(2 * row + at - row * width) & 3] = d[ox];
+      r0[2 * ox] = window[0];
+      r0[2 * ox + 1] = window[1];
+      r1[2 * ox] = window[2];
+      r1[2 * ox + 1] = window[3];
     }
     for (int ix = 2 * g.out_w; ix < width; ++ix) r0[ix] = r1[ix] = 0.0f;
   }
