@@ -118,7 +118,10 @@ const Tensor& Conv2d::forward(const Tensor& x, Mode) {
   return y_;
 }
 
-const Tensor& Conv2d::backward(const Tensor& dy) {
+const Tensor& Conv2d::backward(const Tensor& dy) { return *backward_pass(dy, true); }
+void Conv2d::backward_params(const Tensor& dy) { backward_pass(dy, false); }
+
+Tensor* Conv2d::backward_pass(const Tensor& dy, bool want_dx) {
   check_arg(x_ != nullptr, "conv2d: backward called before forward");
   check_arg(dy.shape() == y_.shape(), "conv2d: dy has shape ", dy.shape().str(), ", expected ",
             y_.shape().str(), " (the output of the last forward)");
@@ -128,8 +131,8 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   const int n = xs.n;
   const float* w = weight();
   float* dw = grads_.data();
-  Tensor& dx = input_grad(dx_);
-  dx.resize(xs);
+  Tensor* dx = want_dx ? &input_grad(dx_) : nullptr;
+  if (dx) dx->resize(xs);
 
   if (opt_.bias) channel_sum_f32(dy.data(), n, out_, ys.plane(), dw + weight_size());
 
@@ -137,7 +140,7 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
     const ConvGeometry g = geometry(xs);
     for (int i = 0; i < n; ++i) {
       const float* dyi = dy.data() + i * ys.sample_size();
-      depthwise_conv2d_backward_data_f32(g, dyi, w, dx.data() + i * xs.sample_size());
+      if (dx) depthwise_conv2d_backward_data_f32(g, dyi, w, dx->data() + i * xs.sample_size());
       depthwise_conv2d_backward_weight_f32(g, x.data() + i * xs.sample_size(), dyi, dw);
     }
     return dx;
@@ -151,14 +154,15 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   work_.resize(std::max(winograd_backward_weight_workspace_floats(s),
                         winograd_forward_workspace_floats(t)));
   winograd_conv3x3_backward_weight_f32(s, x.data(), dy.data(), dw, work_.data());
+  if (!dx) return nullptr;
   // dx is the 3×3 convolution of dy with the filters flipped and transposed.
   filters_.resize(winograd_filter_floats(t));
   winograd_filter_transform_flipped_f32(s, w, filters_.data(), work_.data());
-  winograd_conv3x3_f32(t, dy.data(), filters_.data(), nullptr, dx.data(), work_.data());
+  winograd_conv3x3_f32(t, dy.data(), filters_.data(), nullptr, dx->data(), work_.data());
   return dx;
 }
 
-void Conv2d::backward_lowered(const Tensor& dy, Tensor& dx) {
+void Conv2d::backward_lowered(const Tensor& dy, Tensor* dx) {
   const Tensor& x = *x_;
   const Shape& xs = x.shape();
   const Shape& ys = y_.shape();
@@ -171,13 +175,13 @@ void Conv2d::backward_lowered(const Tensor& dy, Tensor& dx) {
   const std::size_t y_group = std::size_t(cout_g) * ncols;
   if (!is_pointwise()) {
     cols_.resize(std::size_t(rows) * ncols);
-    dcols_.resize(std::size_t(rows) * ncols);
+    if (dx) dcols_.resize(std::size_t(rows) * ncols);
   }
   for (int i = 0; i < xs.n; ++i) {
     for (int grp = 0; grp < opt_.groups; ++grp) {
       const float* xg = x.data() + i * xs.sample_size() + grp * x_group;
       const float* dyg = dy.data() + i * ys.sample_size() + grp * y_group;
-      float* dxg = dx.data() + i * xs.sample_size() + grp * x_group;
+      float* dxg = dx ? dx->data() + i * xs.sample_size() + grp * x_group : nullptr;
       const float* wg = w + std::size_t(grp) * cout_g * rows;
       float* dwg = dw + std::size_t(grp) * cout_g * rows;
       // Recomputing the columns costs less than caching them for the whole batch.
@@ -189,6 +193,7 @@ void Conv2d::backward_lowered(const Tensor& dy, Tensor& dx) {
       // dW_g += dY_g · colsᵀ
       gemm_f32(Trans::No, Trans::Yes, cout_g, rows, ncols, 1.0f, dyg, ncols, cols, ncols, 1.0f,
                dwg, rows);
+      if (!dx) continue;
       // dcols = W_gᵀ · dY_g; for a pointwise conv dcols is dx itself.
       float* dcols = is_pointwise() ? dxg : dcols_.data();
       gemm_f32(Trans::Yes, Trans::No, rows, ncols, cout_g, 1.0f, wg, rows, dyg, ncols, 0.0f,

@@ -36,6 +36,7 @@ class Conv2d final : public Layer {
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
+  void backward_params(const Tensor& dy) override;
 
   std::vector<Param> params() override;
   // weight and bias uniform in ±1/√fan_in, fan_in = in/groups·k·k (PyTorch's default).
@@ -57,8 +58,10 @@ class Conv2d final : public Layer {
   bool is_pointwise() const { return k_ == 1 && opt_.stride == 1 && opt_.pad == 0; }
   bool is_winograd(const Shape& x) const;
   Winograd3x3 winograd_shape(const Shape& x) const;
-  // Weight and input gradients by im2col + gemm, per sample and group.
-  void backward_lowered(const Tensor& dy, Tensor& dx);
+  // Parameter gradients, and dx unless !want_dx; returns dx (nullptr when skipped).
+  Tensor* backward_pass(const Tensor& dy, bool want_dx);
+  // Weight and input gradients by im2col + gemm, per sample and group (dx may be null).
+  void backward_lowered(const Tensor& dy, Tensor* dx);
 
   int in_, out_, k_;
   Conv2dOptions opt_;

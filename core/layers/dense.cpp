@@ -42,21 +42,26 @@ const Tensor& Dense::forward(const Tensor& x, Mode) {
 }
 
 const Tensor& Dense::backward(const Tensor& dy) {
+  backward_params(dy);
+  const int n = x_->shape().n;
+  Tensor& dx = input_grad(dx_);
+  dx.resize(x_->shape());
+  // dX (N×in) = dY (N×out) · W (out×in)
+  gemm_f32(Trans::No, Trans::No, n, in_, out_, 1.0f, dy.data(), out_, weight(), in_, 0.0f,
+           dx.data(), in_);
+  return dx;
+}
+
+void Dense::backward_params(const Tensor& dy) {
   check_arg(x_ != nullptr, "dense: backward called before forward");
   check_arg(dy.shape() == y_.shape(), "dense: dy has shape ", dy.shape().str(), ", expected ",
             y_.shape().str(), " (the output of the last forward)");
   const Tensor& x = *x_;
   const int n = x.shape().n;
-  Tensor& dx = input_grad(dx_);
-  dx.resize(x.shape());
   // dW (out×in) += dYᵀ (out×N) · X (N×in)
   gemm_f32(Trans::Yes, Trans::No, out_, in_, n, 1.0f, dy.data(), out_, x.data(), in_, 1.0f,
            grads_.data(), in_);
   if (has_bias_) channel_sum_f32(dy.data(), n, out_, 1, grads_.data() + weight_size());
-  // dX (N×in) = dY (N×out) · W (out×in)
-  gemm_f32(Trans::No, Trans::No, n, in_, out_, 1.0f, dy.data(), out_, weight(), in_, 0.0f,
-           dx.data(), in_);
-  return dx;
 }
 
 std::vector<Param> Dense::params() {

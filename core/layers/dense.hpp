@@ -18,6 +18,7 @@ class Dense final : public Layer {
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
+  void backward_params(const Tensor& dy) override;
 
   std::vector<Param> params() override;
   // weight and bias uniform in ±1/√in_features (PyTorch's default).

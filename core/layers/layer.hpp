@@ -47,6 +47,10 @@ class Layer {
   virtual Shape output_shape(const Shape& x) const = 0;
   virtual const Tensor& forward(const Tensor& x, Mode mode) = 0;
   virtual const Tensor& backward(const Tensor& dy) = 0;
+  // backward for a caller that has no use for dx (a model's first trainable layer: nobody
+  // needs the gradient of the images). Adds the parameter gradients exactly as backward
+  // does; layers that can, skip computing dx (conv2d, dense, sequential).
+  virtual void backward_params(const Tensor& dy) { backward(dy); }
 
   virtual std::vector<Param> params() { return {}; }
   virtual std::vector<Buffer> buffers() { return {}; }

@@ -54,16 +54,20 @@ class Estimator {
 
   // in: the per-sample input shape (n = 1). Returns the bytes of the layer's input
   // gradient, which the caller counts: a Sequential's children share its two buffers.
-  uint64_t visit(Layer& layer, const std::string& name, const Shape& in) {
+  // input_grad false: the caller needs no dx (Layer::backward_params), as in training.
+  uint64_t visit(Layer& layer, const std::string& name, const Shape& in, bool input_grad = true) {
     if (auto* seq = dynamic_cast<Sequential*>(&layer)) {
       uint64_t lent[2] = {0, 0};  // child i writes buffer i mod 2 (sequential.hpp)
       Shape s = in;
       const std::string prefix = name.empty() ? "" : name + ".";
       const auto children = seq->named_children();
+      bool skip = !input_grad;  // up to and including the first child with parameters
       for (std::size_t i = 0; i < children.size(); ++i) {
-        const uint64_t dx = visit(*children[i].layer, prefix + children[i].name, s);
+        Layer& child = *children[i].layer;
+        const uint64_t dx = visit(child, prefix + children[i].name, s, !skip);
         lent[i % 2] = std::max(lent[i % 2], dx);
-        s = children[i].layer->output_shape(s);
+        if (skip && !child.params().empty()) skip = false;
+        s = child.output_shape(s);
       }
       LayerMemory m{name, "sequential"};
       m.caches = lent[0] + lent[1];
@@ -77,8 +81,8 @@ class Estimator {
       add(m);
       return bytes(train_, per_sample(in));  // dx
     }
-    add(leaf(layer, name, in));
-    return bytes(train_, per_sample(in));  // dx
+    add(leaf(layer, name, in, input_grad));
+    return input_grad ? bytes(train_, per_sample(in)) : 0;  // dx
   }
 
   // The thread-shared scratch: the largest GEMM panels and normalization scratch seen.
@@ -104,7 +108,7 @@ class Estimator {
     out_.layers.push_back(m);
   }
 
-  LayerMemory leaf(Layer& layer, const std::string& name, const Shape& in) {
+  LayerMemory leaf(Layer& layer, const std::string& name, const Shape& in, bool input_grad) {
     const Shape y = layer.output_shape(in);
     const uint64_t in_size = per_sample(in), out_size = per_sample(y);
     const std::string kind = layer.kind();
@@ -122,7 +126,8 @@ class Estimator {
         const int rows = conv->in_channels() / o.groups * k * k, cols = y.h * y.w;
         const int cout = conv->out_channels() / o.groups;
         const uint64_t lowered = uint64_t(rows) * cols * kFloat;
-        if (!pointwise) m.workspace = lowered * (train_ > 0 ? 2 : 1);  // columns, their gradient
+        // The columns, and in training their gradient when dx is wanted.
+        if (!pointwise) m.workspace = lowered * (train_ > 0 && input_grad ? 2 : 1);
         gemm(cout, cols, rows);
         if (train_ > 0) {
           gemm(cout, rows, cols);
@@ -237,7 +242,7 @@ MemoryEstimate estimate_memory(Model& model, const MemoryPlan& plan) {
   e.optimizer_state = uint64_t(std::max(plan.optimizer_slots, 0)) * param_floats * kFloat;
 
   Estimator walker(plan, e);
-  walker.visit(model.net(), "", model.input_shape());
+  walker.visit(model.net(), "", model.input_shape(), false);  // training needs no image gradient
   e.workspaces += walker.shared_workspace();
 
   const uint64_t train = uint64_t(std::max(plan.train_batch, 0));

@@ -59,6 +59,7 @@ const Tensor& Model::forward(const Tensor& x, Mode mode) {
 }
 
 const Tensor& Model::backward(const Tensor& dlogits) { return net_->backward(dlogits); }
+void Model::backward_params(const Tensor& dlogits) { net_->backward_params(dlogits); }
 
 void Model::init(uint64_t seed) {
   Rng rng(seed);

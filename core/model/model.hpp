@@ -46,6 +46,8 @@ class Model {
 
   const Tensor& forward(const Tensor& x, Mode mode);
   const Tensor& backward(const Tensor& dlogits);
+  // backward without the gradient of the images (what training needs): see backward_params.
+  void backward_params(const Tensor& dlogits);
 
   std::vector<Param> params() { return net_->params(); }
   std::vector<Buffer> buffers() { return net_->buffers(); }

@@ -12,6 +12,7 @@ Sequential& Sequential::add(LayerPtr layer) {
   if (!dynamic_cast<Sequential*>(layer.get())) layer->lend_input_grad(&grads_[layers_.size() % 2]);
   if (auto* relu = dynamic_cast<Relu*>(layer.get()); relu && !layers_.empty())
     relu->set_in_place(layers_.back()->output_overwritable());
+  if (first_trainable_ == layers_.size() && layer->params().empty()) ++first_trainable_;
   layers_.push_back(std::move(layer));
   return *this;
 }
@@ -60,6 +61,16 @@ const Tensor& Sequential::backward(const Tensor& dy) {
   const Tensor* d = &dy;
   for (std::size_t i = layers_.size(); i-- > 0;) d = &layers_[i]->backward(*d);
   return *d;
+}
+
+void Sequential::backward_params(const Tensor& dy) {
+  check_arg(forwarded_, "sequential: backward called without a successful forward");
+  check_arg(dy.shape() == y_shape_, "sequential: dy has shape ", dy.shape().str(),
+            ", expected the output shape ", y_shape_.str());
+  if (first_trainable_ == layers_.size()) return;
+  const Tensor* d = &dy;
+  for (std::size_t i = layers_.size(); --i > first_trainable_;) d = &layers_[i]->backward(*d);
+  layers_[first_trainable_]->backward_params(*d);
 }
 
 std::vector<NamedLayer> Sequential::named_children() {

@@ -34,6 +34,9 @@ class Sequential final : public Container {
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
+  // The children after the first with parameters run backward, that one backward_params,
+  // and those before it (no parameters, only dx to compute) nothing.
+  void backward_params(const Tensor& dy) override;
   std::vector<NamedLayer> named_children() override;
   double forward_flops(const Shape& x) const override;
 
@@ -43,6 +46,7 @@ class Sequential final : public Container {
   Shape y_shape_;           // output shape of the last forward
   Tensor y_, dx_;           // used only when empty (identity)
   Tensor grads_[2];         // the children's input gradients, lent in turn
+  std::size_t first_trainable_ = 0;  // index of the first child with parameters, or size()
 };
 
 }  // namespace normlab

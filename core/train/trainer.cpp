@@ -164,7 +164,7 @@ StepResult Trainer::step() {
                     "): the loss is ", std::isnan(r.loss) ? "NaN" : "infinite", "; ", where));
   }
   model_.zero_grad();
-  model_.backward(loss_.backward());
+  model_.backward_params(loss_.backward());
   // A NaN can hide from the loss (ReLU maps it to 0) yet poison the gradients: check their
   // global norm too, before the update can spread it into the weights.
   const double norm = config_.clip_norm > 0.0 ? clip_grad_norm(optimizer_->params(), config_.clip_norm)

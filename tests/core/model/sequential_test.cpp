@@ -106,6 +106,35 @@ TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][
   }
 }
 
+TEST_CASE("backward_params adds the same parameter gradients as backward", "[model][sequential]") {
+  // Leading layers without parameters (flatten) are skipped, the first trainable one
+  // computes no dx; every parameter gradient comes out bitwise as backward's.
+  auto make = [] {
+    auto net = std::make_unique<Sequential>();
+    Conv2dOptions o;
+    o.pad = 1;
+    net->add(std::make_unique<Relu>());
+    net->add(std::make_unique<Conv2d>(2, 3, 3, o));
+    net->add(std::make_unique<Relu>());
+    net->add(std::make_unique<Dense>(3 * 4 * 5, 4));
+    Rng rng(9);
+    net->init(rng);
+    return net;
+  };
+  auto a = make(), b = make();
+  const Tensor x = random_tensor({2, 2, 4, 5}, 6), dy = random_tensor({2, 4, 1, 1}, 7);
+  for (int step = 0; step < 2; ++step) {
+    a->forward(x, Mode::Train);
+    a->backward(dy);
+    b->forward(x, Mode::Train);
+    b->backward_params(dy);
+  }
+  auto pa = a->params(), pb = b->params();
+  REQUIRE(pa.size() == 4);
+  for (std::size_t k = 0; k < pa.size(); ++k) REQUIRE_CLOSE(pb[k].grad, pa[k].grad, pa[k].size, 0.0, 0.0);
+  REQUIRE_THROWS_WITH(make()->backward_params(dy), Catch::Contains("without a successful forward"));
+}
+
 TEST_CASE("sequential names descendants' parameters like a PyTorch state_dict",
           "[model][sequential]") {
   Sequential net;
