@@ -107,7 +107,7 @@ TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][
 }
 
 TEST_CASE("backward_params adds the same parameter gradients as backward", "[model][sequential]") {
-  // Leading layers without parameters (flatten) are skipped, the first trainable one
+  // A leading layer without parameters (the ReLU) is skipped, the first trainable one
   // computes no dx; every parameter gradient comes out bitwise as backward's.
   auto make = [] {
     auto net = std::make_unique<Sequential>();
