@@ -43,6 +43,25 @@ async function readUrl(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+// The bundled files' bytes, fetched once per realm; a failed fetch is forgotten so the next
+// call tries again.
+let bundledFiles = null;
+function readBundled() {
+  if (!bundledFiles) {
+    bundledFiles = Promise.all([BUNDLED.trainImages, BUNDLED.trainLabels, BUNDLED.testImages, BUNDLED.testLabels].map(readUrl));
+    bundledFiles.catch(() => {
+      bundledFiles = null;
+    });
+  }
+  return bundledFiles;
+}
+
+// Starts fetching the bundled digits now (e.g. while the engine compiles); mnist() then
+// waits for this fetch instead of starting its own.
+export function prefetchMnist() {
+  readBundled();
+}
+
 export function defineDatasets(module) {
   class Dataset extends Handle {
     #info;
@@ -89,9 +108,7 @@ export function defineDatasets(module) {
   }
 
   async function mnist() {
-    const [ti, tl, vi, vl] = await Promise.all(
-      [BUNDLED.trainImages, BUNDLED.trainLabels, BUNDLED.testImages, BUNDLED.testLabels].map(readUrl),
-    );
+    const [ti, tl, vi, vl] = await readBundled();
     const train = await fromIDX(ti, tl);
     try {
       return { train, test: await fromIDX(vi, vl) };

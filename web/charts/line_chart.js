@@ -1,6 +1,7 @@
 // A line chart over steps, wrapping uPlot: constructor(el, opts), append(rows), reset().
 // Data lives in a SeriesTable; drawing happens at most once per animation frame, from a
 // min/max-decimated copy of at most ~2 points per pixel, so 10^5 rows stay responsive.
+// A chart inside a hidden view (display: none) is not drawn until it shows.
 //   opts: {xLabel, yLabel, series: [{label, color, dash?, width?, points?, line?, run?}], height?, yLog?,
 //          yFormat?(v) → string, yRange?(min, max) → [lo, hi], bands?: [{upper, lower, fill}],
 //          legend? (default true), title? (only for snapshots), xLog2? (a base-2 log x axis,
@@ -36,14 +37,21 @@ export class LineChart {
   #plot = null;
   #frame = 0;
   #resize;
+  #shown = false; // rendered (not inside a hidden view); set by an IntersectionObserver
+  #stale = true; // the plot must be (re)built before it shows anything
+  #visibility;
 
   constructor(el, opts) {
     this.#el = el;
     this.#opts = { ...opts, height: opts.height ?? 220, legend: opts.legend ?? true };
     this.#table = new SeriesTable(this.#opts.series.length);
-    this.#build();
     this.#resize = new ResizeObserver(() => this.#fit());
     this.#resize.observe(el);
+    this.#visibility = new IntersectionObserver((entries) => {
+      this.#shown = entries.at(-1).isIntersecting;
+      if (this.#shown) this.#schedule();
+    }, { rootMargin: '1000000px' }); // anything rendered counts as in view; display: none does not
+    this.#visibility.observe(el);
   }
 
   get rowCount() {
@@ -61,11 +69,14 @@ export class LineChart {
     if (series) {
       this.#opts = { ...this.#opts, series };
       this.#table = new SeriesTable(series.length);
-      this.#build();
+      this.#stale = true;
     } else {
       this.#table.clear();
-      this.#schedule();
     }
+    // A drawn plot is redrawn at once, shown or not: no canvas keeps the lines of a run
+    // that was reset. One never drawn waits until it shows.
+    if (this.#plot) this.#draw();
+    else this.#schedule();
   }
 
   // {title?, xLabel, yLabel, yLog, series: [{label, color, dash, width?, points?, run?}], x,
@@ -94,6 +105,7 @@ export class LineChart {
   }
 
   get canvas() {
+    if (this.#stale) this.#draw();
     return this.#plot?.ctx.canvas ?? null;
   }
 
@@ -106,12 +118,14 @@ export class LineChart {
   // except the number of series (e.g. series colours, band fills).
   restyle(patch = {}) {
     this.#opts = { ...this.#opts, ...patch };
-    this.#build();
+    this.#stale = true;
+    this.#schedule();
   }
 
   destroy() {
     cancelAnimationFrame(this.#frame);
     this.#resize.disconnect();
+    this.#visibility.disconnect();
     this.#plot?.destroy();
     this.#plot = null;
   }
@@ -191,7 +205,13 @@ export class LineChart {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
-      this.#plot?.setData(this.#data());
+      if (this.#shown) this.#draw();
     });
+  }
+
+  #draw() {
+    if (this.#stale) this.#build();
+    else this.#plot?.setData(this.#data());
+    this.#stale = false;
   }
 }

@@ -16,6 +16,7 @@ import { RunPanel } from './run_panel.js';
 import { Session } from './session.js';
 import { SharedCharts } from './shared_charts.js';
 import { BatchSweep } from './sweep.js';
+import { endUnusedWorkers, takeWorker } from './early_workers.js';
 
 const $ = (sel) => document.querySelector(sel);
 const formatDuration = (ms) => (ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : `${+(ms / 1000).toPrecision(2)} s`);
@@ -37,6 +38,7 @@ class App {
   #data;
   #panels = [];
   #autoplay = false;
+  #costsSettled = false; // presets.json loaded or failed: autoplay may decide
   #stepsPerEpoch = 0;
   #urlProblems = [];
   #presetInfoShown = false;
@@ -46,7 +48,8 @@ class App {
   #dataNames = null;
   #flopsPerMs = null; // this device's measured training speed (FLOPs per millisecond, one worker)
 
-  async start() {
+  start() {
+    console.log('T start', (performance.timeOrigin + performance.now()).toFixed(0));
     const { state, problems } = resolveHash(location.hash);
     this.#state = state;
     this.#urlProblems = problems;
@@ -63,7 +66,7 @@ class App {
       onBundled: () => this.#useData({ type: 'data', source: 'bundled' }, null),
     });
     this.#session = new Session({
-      createWorker: () => new Worker(new URL('../worker/worker.js', import.meta.url), { type: 'module' }),
+      createWorker: takeWorker,
       onEvent: (i, ev) => this.#onEvent(i, ev),
       onState: (s) => this.#renderPlayState(s),
     });
@@ -81,8 +84,9 @@ class App {
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.#restyle());
     window.addEventListener('message', (e) => this.#onHostMessage(e));
     this.#showProblems();
-    // The costs decide whether the first runs may start by themselves (a small local file).
-    await this.#loadCosts();
+    // The costs decide whether the first runs may start by themselves (a small local file);
+    // it arrives while the workers load.
+    this.#loadCosts();
     const ref = this.#state.experiment ? findExperiment(this.#state.experiment) : null;
     if (ref) this.#cards.select(ref.experiment.id);
     // A sweep starts over from its first batch size, with its own base learning rate (the
@@ -102,6 +106,9 @@ class App {
       if (!this.#presetInfoShown) this.#renderPresetInfo();
     } catch {
       // Without the file the page shows each model's cost once it is built.
+    } finally {
+      this.#costsSettled = true;
+      this.#maybeAutoplay();
     }
   }
 
@@ -196,6 +203,11 @@ class App {
   // Back to step 0 with the current settings; play: start training once the runs are built.
   #reset({ play }) {
     const configs = this.#configs();
+    // The workers first: they load the engine and the digits while the views are built.
+    this.#weights.length = configs.length;
+    console.log('T configure', (performance.timeOrigin + performance.now()).toFixed(0));
+    this.#session.configure(configs, { epochs: this.#state.epochs, weights: this.#weights.map((w) => w?.bytes) });
+    endUnusedWorkers();
     this.#controls.render(this.#state);
     history.replaceState(null, '', `#${serializeState(this.#state)}`);
     while (this.#panels.length > configs.length) this.#panels.pop().destroy();
@@ -212,18 +224,17 @@ class App {
         }),
       );
     }
-    this.#weights.length = configs.length;
     configs.forEach((c, i) => this.#panels[i].reset(c, { weightsName: this.#weights[i]?.name }));
     this.#shared.reset(this.#state.norms);
     this.#draw.reset(this.#state.norms);
     this.#cards.resetUnits();
     this.#stepsPerEpoch = 0;
-    this.#autoplay = play && this.#affordable();
+    this.#autoplay = play;
     this.#presetInfoShown = false;
     this.#renderPresetInfo();
-    this.#session.configure(configs, { epochs: this.#state.epochs, weights: this.#weights.map((w) => w?.bytes) });
     this.#renderPlayState({ playing: false, finished: false });
     this.#updateCards();
+    console.log('T reset done', (performance.timeOrigin + performance.now()).toFixed(0));
   }
 
   // Whether a step is cheap enough to start without asking (cost known from presets.json).
@@ -473,11 +484,11 @@ class App {
   }
 
   #maybeAutoplay() {
-    if (!this.#autoplay) return;
+    if (!this.#autoplay || !this.#costsSettled) return;
     const settled = this.#panels.every((p) => p.summary.status !== 'loading');
     if (!settled) return;
     this.#autoplay = false;
-    this.#session.play();
+    if (this.#affordable()) this.#session.play();
   }
 
   // What the chosen preset is and costs, before it trains: from presets.json, or from the

@@ -1,5 +1,6 @@
 // The training worker (a module worker): loads the engine and the bundled digits once, then
 // hands every valid command to its RunController. Never touches the DOM.
+import { prefetchMnist } from '../../wasm/datasets.js';
 import { loadEngine } from '../../wasm/index.js';
 import { validateCommand } from '../protocol.js';
 import { RunController } from './run.js';
@@ -19,14 +20,30 @@ const yieldNow = () =>
 
 const describe = (set) => ({ count: set.count, height: set.height, width: set.width, classes: set.classes });
 
+// Loading starts at once, before any command: the page may start this worker ahead of its
+// run (web/ui/early_workers.js).
+prefetchMnist(); // the digits download while the engine compiles
+const engineLoaded = loadEngine();
 let engine = null;
 let bundled = null;
 const controller = (async () => {
-  engine = await loadEngine();
-  post({ type: 'engine', version: engine.version, simd: engine.simd, kernels: engine.kernels, presets: engine.presets, norms: engine.norms });
+  engine = await engineLoaded;
   bundled = await engine.datasets.mnist();
   return new RunController(engine, bundled, post, yieldNow);
 })();
+
+// The engine's description answers the first command, never earlier: until then the page
+// may have no handler listening. It goes out as soon as the engine is in, ahead of the
+// command's own reply, which waits for the digits too.
+let described = false;
+function describeEngine() {
+  if (described) return;
+  described = true;
+  engineLoaded.then(
+    (nl) => post({ type: 'engine', version: nl.version, simd: nl.simd, kernels: nl.kernels, presets: nl.presets, norms: nl.norms }),
+    () => {}, // the command's reply reports the failure
+  );
+}
 
 // The run's data: the bundled digits, or the user's IDX files (gzipped or not). The files
 // are parsed and checked by the engine; a bad file leaves the current data in place.
@@ -65,6 +82,7 @@ async function setData(run, { source, files }) {
 let dataReady = Promise.resolve();
 
 self.onmessage = async (e) => {
+  describeEngine();
   const problem = validateCommand(e.data);
   if (problem) {
     post({ type: 'error', phase: 'command', message: problem });
