@@ -5,8 +5,10 @@
 //         pack op(A)[mc × kc] into MR-tall row panels
 //         for each NR-wide column panel     (its packed B panel, kc×NR, stays in L1)
 //           pack op(B)[kc × NR] on first use (first row block); later row blocks reuse it
+//           (a shallow slice of an untransposed B is read in place instead)
 //           for each MR panel: micro-kernel (an MR×NR tile of C in registers)
 // Transposes are absorbed by the packing, so one micro-kernel serves all four cases.
+// A small C with few columns is computed transposed (gemm_f32), so thin tiles stay full.
 // The first k slice applies beta (beta = 0 never reads C); later slices add into C.
 #include "core/kernels/gemm.hpp"
 
@@ -47,6 +49,11 @@ constexpr int kNR = 4;
 constexpr int kKC = 256;
 constexpr int kMC = 120;   // multiple of every MR above
 constexpr int kNC = 4096;  // multiple of every NR above
+
+// Depths up to this read an untransposed B in place rather than packed (see gemm_blocked).
+constexpr int kInPlaceMaxK = 32;
+// Products up to this many floats of C may be computed transposed (see gemm_f32).
+constexpr std::size_t kTransposeMaxFloats = 1 << 14;
 
 constexpr int round_up(int x, int to) { return (x + to - 1) / to * to; }
 // Splits `total` into equal blocks of at most `max_block`, rounded up to `unit`.
@@ -178,12 +185,12 @@ void pack_b_panel(Trans trans, const float* b, int ldb, int p0, int kc, int j0, 
 }
 
 // C[R×NR] (row stride ldc) = alpha·(Ap·Bp) + beta·C, or alpha·(Ap·Bp) when beta == 0
-// (C not read). ap: kc×MR packed (only its first R rows are used), bp: kc×NR packed, both
-// aligned. R < MR serves the last row panel when MR does not divide m, so m = 8 costs 8
-// rows of FMAs rather than 12.
+// (C not read). ap: kc×MR packed (only its first R rows are used); bp: kc rows of NR floats,
+// `bs` apart (NR for a packed panel, ldb when B is read in place). R < MR serves the last
+// row panel when MR does not divide m, so m = 8 costs 8 rows of FMAs rather than 12.
 template <int R>
-void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, float alpha,
-                  float beta) {
+void micro_kernel(int kc, const float* ap, const float* bp, std::size_t bs, float* c, int ldc,
+                  float alpha, float beta) {
 #if NORMLAB_HAS_SIMD
   constexpr int W = kSimdWidth;
   vfloat acc0[R], acc1[R];
@@ -196,9 +203,9 @@ void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, f
     vfloat odd0[R], odd1[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) odd0[r] = odd1[r] = vfloat(0.0f);
-    for (; p + 2 <= kc; p += 2, ap += 2 * kMR, bp += 2 * kNR) {
-      vfloat b0 = vfloat::load_aligned(bp), b1 = vfloat::load_aligned(bp + W);
-      vfloat b2 = vfloat::load_aligned(bp + kNR), b3 = vfloat::load_aligned(bp + kNR + W);
+    for (; p + 2 <= kc; p += 2, ap += 2 * kMR, bp += 2 * bs) {
+      vfloat b0 = vfloat::load_unaligned(bp), b1 = vfloat::load_unaligned(bp + W);
+      vfloat b2 = vfloat::load_unaligned(bp + bs), b3 = vfloat::load_unaligned(bp + bs + W);
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) {
         vfloat av(ap[r]), aw(ap[kMR + r]);
@@ -214,8 +221,8 @@ void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, f
       acc1[r] += odd1[r];
     }
   }
-  for (; p < kc; ++p, ap += kMR, bp += kNR) {
-    vfloat b0 = vfloat::load_aligned(bp), b1 = vfloat::load_aligned(bp + W);
+  for (; p < kc; ++p, ap += kMR, bp += bs) {
+    vfloat b0 = vfloat::load_unaligned(bp), b1 = vfloat::load_unaligned(bp + W);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       vfloat av(ap[r]);
@@ -241,7 +248,7 @@ void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, f
   }
 #else
   float acc[R][kNR] = {};
-  for (int p = 0; p < kc; ++p, ap += kMR, bp += kNR)
+  for (int p = 0; p < kc; ++p, ap += kMR, bp += bs)
     for (int r = 0; r < R; ++r)
       for (int j = 0; j < kNR; ++j) acc[r][j] += ap[r] * bp[j];
   for (int r = 0; r < R; ++r)
@@ -252,7 +259,7 @@ void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, f
 #endif
 }
 
-using MicroKernel = void (*)(int, const float*, const float*, float*, int, float, float);
+using MicroKernel = void (*)(int, const float*, const float*, std::size_t, float*, int, float, float);
 
 template <std::size_t... R>
 constexpr std::array<MicroKernel, sizeof...(R)> make_kernel_table(std::index_sequence<R...>) {
@@ -263,15 +270,15 @@ constexpr auto kernel_for_rows = make_kernel_table(std::make_index_sequence<kMR>
 
 // One tile of `rows` ≤ MR rows and `cols` ≤ NR columns. Partial column tiles are computed
 // aside and their valid part written, so C is never written past column n.
-void compute_tile(int kc, const float* ap, const float* bp, float* c, int ldc, int rows, int cols,
-                  float alpha, float beta) {
+void compute_tile(int kc, const float* ap, const float* bp, std::size_t bs, float* c, int ldc,
+                  int rows, int cols, float alpha, float beta) {
   const MicroKernel kernel = kernel_for_rows[rows - 1];
   if (cols == kNR) {
-    kernel(kc, ap, bp, c, ldc, alpha, beta);
+    kernel(kc, ap, bp, bs, c, ldc, alpha, beta);
     return;
   }
   alignas(64) float tile[kMR * kNR];
-  kernel(kc, ap, bp, tile, kNR, 1.0f, 0.0f);
+  kernel(kc, ap, bp, bs, tile, kNR, 1.0f, 0.0f);
   for (int r = 0; r < rows; ++r)
     for (int j = 0; j < cols; ++j) {
       float& cv = c[std::size_t(r) * ldc + j];
@@ -334,13 +341,22 @@ void gemm_blocked(const OperandA& op_a, Trans trans_b, int m, int n, int k, floa
           pack_a(op_a.trans, op_a.a, op_a.lda, i0, mc, p0, kc, pa);
         for (int jr = 0; jr < nc; jr += kNR) {
           const int cols = std::min(kNR, nc - jr);
-          float* bp = one_row_block ? pb : pb + std::size_t(jr) * kc;
-          if (i0 == 0) pack_b_panel(trans_b, b, ldb, p0, kc, j0 + jr, cols, bp);
+          // A shallow slice of an untransposed B is read where it lies: packing it would
+          // copy as many floats as the few FMAs per element it feeds.
+          const bool in_place = trans_b == Trans::No && cols == kNR && kc <= kInPlaceMaxK;
+          const float* bp = b + std::size_t(p0) * ldb + j0 + jr;
+          std::size_t bs = std::size_t(ldb);
+          if (!in_place) {
+            float* panel = one_row_block ? pb : pb + std::size_t(jr) * kc;
+            if (i0 == 0) pack_b_panel(trans_b, b, ldb, p0, kc, j0 + jr, cols, panel);
+            bp = panel;
+            bs = kNR;
+          }
           for (int ir = 0; ir < mc; ir += kMR) {
             const int rows = std::min(kMR, mc - ir);
             const float* ap = ablock + std::size_t(ir) * kc;
             float* ct = c + std::size_t(i0 + ir) * ldc + j0 + jr;
-            compute_tile(kc, ap, bp, ct, ldc, rows, cols, alpha, beta_here);
+            compute_tile(kc, ap, bp, bs, ct, ldc, rows, cols, alpha, beta_here);
           }
         }
       }
@@ -356,6 +372,31 @@ void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, co
   assert(ldc >= std::max(1, n));
   assert(lda >= std::max(1, trans_a == Trans::No ? k : m));
   assert(ldb >= std::max(1, trans_b == Trans::No ? n : k));
+  // Tiles are NR columns wide but any number of rows tall, so a small C whose n fills less
+  // than 3/4 of its column tiles, and m more, is computed transposed, Cᵀ = op(B)ᵀ·op(A)ᵀ,
+  // and written back: a one-channel conv's weight gradient (m = 8 filters, n = 9 taps)
+  // fills 9 of 16 columns, its transpose 8 of 8. Below 3/4 the saved FMAs outweigh the
+  // costlier packing and the transposing copy.
+  const auto fill = [](int cols) { return double(cols) / round_up(cols, kNR); };
+  if (k > 0 && alpha != 0.0f && m > 0 && n > 0 && std::size_t(m) * n <= kTransposeMaxFloats &&
+      fill(n) < 0.75 && fill(m) > fill(n)) {
+    thread_local FloatBuffer transposed;
+    float* t = reserve(transposed, std::size_t(m) * n);
+    const auto flip = [](Trans t) { return t == Trans::No ? Trans::Yes : Trans::No; };
+    OperandA op_bt;
+    op_bt.trans = flip(trans_b);
+    op_bt.a = b;
+    op_bt.lda = ldb;
+    gemm_blocked(op_bt, flip(trans_a), n, m, k, alpha, a, lda, 0.0f, t, m);
+    for (int i = 0; i < m; ++i) {
+      float* row = c + std::size_t(i) * ldc;
+      if (beta == 0.0f)
+        for (int j = 0; j < n; ++j) row[j] = t[std::size_t(j) * m + i];
+      else
+        for (int j = 0; j < n; ++j) row[j] = t[std::size_t(j) * m + i] + beta * row[j];
+    }
+    return;
+  }
   OperandA op_a;
   op_a.trans = trans_a;
   op_a.a = a;

@@ -178,6 +178,21 @@ TEST_CASE("gemm handles every edge tile: m, n, k around W, MR, NR and primes", "
     }
 }
 
+TEST_CASE("gemm's thin products match the reference: small C computed transposed, shallow B read in place",
+          "[kernels][gemm]") {
+  // The one-channel convolutions' shapes and their neighbours: n = 9 taps on 8- or 16-wide
+  // tiles (computed transposed), k = 9 (B read in place, with and without row padding).
+  int t = 0;
+  for (int m : {8, 9, 32, 33})
+    for (float beta : {0.0f, 1.0f, -0.5f}) {
+      check_gemm(GemmCase{Trans::No, Trans::Yes, m, 9, 784, 0, 0, 0, 1.0f, beta}, 8000 + t++);
+      check_gemm(GemmCase{Trans::Yes, Trans::No, m, 9, 130, 2, 1, 3, -0.5f, beta}, 8000 + t++);
+      check_gemm(GemmCase{Trans::No, Trans::No, m, 784, 9, 0, 0, 0, 1.0f, beta}, 8000 + t++);
+      check_gemm(GemmCase{Trans::No, Trans::No, m, 37, 31, 1, 4, 2, 2.0f, beta}, 8000 + t++);
+      check_gemm(GemmCase{Trans::Yes, Trans::No, 9, 784, m, 3, 5, 0, 1.0f, beta}, 8000 + t++);
+    }
+}
+
 TEST_CASE("gemm is correct across cache-block boundaries in m, k and n", "[kernels][gemm]") {
   const GemmBlocking blk = gemm_f32_blocking();
   int t = 0;
@@ -188,9 +203,10 @@ TEST_CASE("gemm is correct across cache-block boundaries in m, k and n", "[kerne
         GemmCase g{ta, tb, blk.mr + 1, blk.nr + 3, k, 1, 2, 0, 1.0f, t % 2 ? -1.5f : 0.0f};
         check_gemm(g, 7000 + t++);
       }
-      // m spanning several row blocks (the packed B block is reused across them).
+      // m spanning several row blocks (the packed B block is reused across them); m·n above
+      // the size gemm computes transposed.
       for (int m : {blk.mc, blk.mc + 1, 2 * blk.mc + blk.mr + 1}) {
-        GemmCase g{ta, tb, m, 2 * blk.nr + 1, 9, 0, 0, 3, 0.75f, t % 2 ? 1.0f : 0.0f};
+        GemmCase g{ta, tb, m, 141, 9, 0, 0, 3, 0.75f, t % 2 ? 1.0f : 0.0f};
         check_gemm(g, 7000 + t++);
       }
       // n spanning two column blocks.
