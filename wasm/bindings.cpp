@@ -417,7 +417,7 @@ class DatasetBox {
   val create(val images, val labels) {
     return guarded([&] {
       std::vector<uint8_t> im = bytes_in(images, "images"), lb = bytes_in(labels, "labels");
-      data_ = std::make_shared<normlab::Dataset>(normlab::make_dataset(im.data(), im.size(), lb.data(), lb.size()));
+      data_ = std::make_shared<normlab::Dataset>(normlab::make_dataset(std::move(im), lb));
       return val::undefined();
     });
   }

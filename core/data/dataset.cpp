@@ -23,9 +23,15 @@ const std::array<float, 256>& normalized_bytes() {
 
 Dataset make_dataset(const uint8_t* images, std::size_t images_size, const uint8_t* labels,
                      std::size_t labels_size, int classes) {
+  return make_dataset(std::vector<uint8_t>(images, images + images_size),
+                      std::vector<uint8_t>(labels, labels + labels_size), classes);
+}
+
+Dataset make_dataset(std::vector<uint8_t>&& images, const std::vector<uint8_t>& labels,
+                     int classes) {
   check_arg(classes >= 1 && classes <= 256, "dataset: classes = ", classes, ", expected 1..256");
-  IdxImages im = parse_idx_images(images, images_size);
-  std::vector<uint8_t> lab = parse_idx_labels(labels, labels_size);
+  IdxImages im = parse_idx_images(std::move(images));
+  std::vector<uint8_t> lab = parse_idx_labels(labels.data(), labels.size());
   if (std::size_t(im.count) != lab.size())
     throw Error(msg("dataset: images file holds ", im.count, " images but labels file holds ",
                     lab.size(), " labels"));

@@ -32,6 +32,9 @@ struct Dataset {
 // From decompressed IDX bytes; throws normlab::Error naming the file and the problem.
 Dataset make_dataset(const uint8_t* images, std::size_t images_size, const uint8_t* labels,
                      std::size_t labels_size, int classes = 10);
+// The same from files held in vectors; the images' storage becomes the dataset's.
+Dataset make_dataset(std::vector<uint8_t>&& images, const std::vector<uint8_t>& labels,
+                     int classes = 10);
 
 // The samples [first, first + count) as a new dataset (e.g. a small training set).
 Dataset dataset_slice(const Dataset& d, int first, int count);

@@ -55,16 +55,21 @@ std::vector<uint32_t> parse_idx(const uint8_t* data, std::size_t size, const cha
 
 }  // namespace
 
-IdxImages parse_idx_images(const uint8_t* data, std::size_t size) {
-  auto dims = parse_idx(data, size, "images", 0x00000803u, 3);
+IdxImages parse_idx_images(std::vector<uint8_t>&& file) {
+  auto dims = parse_idx(file.data(), file.size(), "images", 0x00000803u, 3);
   if (dims[1] == 0 || dims[2] == 0)
     throw Error(msg("idx: images file declares images of ", dims[1], "×", dims[2], " pixels"));
   IdxImages out;
   out.count = int(dims[0]);
   out.height = int(dims[1]);
   out.width = int(dims[2]);
-  out.pixels.assign(data + 16, data + size);
+  file.erase(file.begin(), file.begin() + 16);  // the 16-byte header of three dimensions
+  out.pixels = std::move(file);
   return out;
+}
+
+IdxImages parse_idx_images(const uint8_t* data, std::size_t size) {
+  return parse_idx_images(std::vector<uint8_t>(data, data + size));
 }
 
 std::vector<uint8_t> parse_idx_labels(const uint8_t* data, std::size_t size) {

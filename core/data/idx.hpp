@@ -17,6 +17,8 @@ struct IdxImages {
 };
 
 IdxImages parse_idx_images(const uint8_t* data, std::size_t size);
+// The same from a file held in a vector, whose storage becomes the pixels (no second copy).
+IdxImages parse_idx_images(std::vector<uint8_t>&& file);
 std::vector<uint8_t> parse_idx_labels(const uint8_t* data, std::size_t size);
 
 }  // namespace normlab
