@@ -50,10 +50,14 @@ const Tensor& Sequential::forward(const Tensor& x, Mode mode) {
   return *y;
 }
 
-const Tensor& Sequential::backward(const Tensor& dy) {
+void Sequential::check_dy(const Tensor& dy) const {
   check_arg(forwarded_, "sequential: backward called without a successful forward");
   check_arg(dy.shape() == y_shape_, "sequential: dy has shape ", dy.shape().str(),
             ", expected the output shape ", y_shape_.str());
+}
+
+const Tensor& Sequential::backward(const Tensor& dy) {
+  check_dy(dy);
   if (layers_.empty()) {
     dx_ = dy;
     return dx_;
@@ -64,9 +68,7 @@ const Tensor& Sequential::backward(const Tensor& dy) {
 }
 
 void Sequential::backward_params(const Tensor& dy) {
-  check_arg(forwarded_, "sequential: backward called without a successful forward");
-  check_arg(dy.shape() == y_shape_, "sequential: dy has shape ", dy.shape().str(),
-            ", expected the output shape ", y_shape_.str());
+  check_dy(dy);
   if (first_trainable_ == layers_.size()) return;
   const Tensor* d = &dy;
   for (std::size_t i = layers_.size(); --i > first_trainable_;) d = &layers_[i]->backward(*d);

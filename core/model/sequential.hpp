@@ -47,6 +47,8 @@ class Sequential final : public Container {
   Tensor y_, dx_;           // used only when empty (identity)
   Tensor grads_[2];         // the children's input gradients, lent in turn
   std::size_t first_trainable_ = 0;  // index of the first child with parameters, or size()
+
+  void check_dy(const Tensor& dy) const;  // a forward ran, and dy has its output's shape
 };
 
 }  // namespace normlab

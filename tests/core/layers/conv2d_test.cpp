@@ -273,5 +273,32 @@ TEST_CASE("conv2d rejects bad inputs and misuse of backward with messages naming
                       Contains("backward called before forward"));
 }
 
+TEST_CASE("conv2d backward_params adds backward's parameter gradients and writes no dx",
+          "[layers][conv2d]") {
+  // im2col, Winograd (3×3 stride 1, ≥ 4 channels each side), pointwise and grouped paths.
+  for (const ConvCase& c :
+       {ConvCase{2, 1, 3, 3, 1, 1, 1, 6, 5, true}, ConvCase{2, 4, 6, 3, 1, 1, 1, 8, 8, true},
+        ConvCase{3, 4, 2, 1, 1, 0, 1, 3, 4, false}, ConvCase{2, 4, 6, 3, 2, 1, 2, 7, 6, true}}) {
+    INFO(c);
+    const Conv2dOptions o{c.stride, c.pad, c.groups, c.bias};
+    Conv2d a(c.in, c.out, c.kernel, o), b(c.in, c.out, c.kernel, o);
+    Rng ra(5), rb(5);
+    a.init(ra);
+    b.init(rb);
+    Tensor lent;  // b's dx would land here, sized like x
+    b.lend_input_grad(&lent);
+    const Tensor x = test::random_tensor(Shape{c.n, c.in, c.h, c.w}, 1);
+    const Tensor dy = test::random_tensor(a.output_shape(x.shape()), 2);
+    a.forward(x, Mode::Train);
+    a.backward(dy);
+    b.forward(x, Mode::Train);
+    b.backward_params(dy);
+    CHECK(lent.size() == 0);
+    auto pa = a.params(), pb = b.params();
+    REQUIRE(pa.size() == pb.size());
+    for (std::size_t k = 0; k < pa.size(); ++k) REQUIRE_CLOSE(pb[k].grad, pa[k].grad, pa[k].size, 0.0, 0.0);
+  }
+}
+
 }  // namespace
 }  // namespace normlab

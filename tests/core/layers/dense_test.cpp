@@ -163,5 +163,25 @@ TEST_CASE("dense rejects bad arguments and inputs with messages naming them",
                       Contains("dense: dy has shape (2,5,1,1), expected (2,4,1,1)"));
 }
 
+TEST_CASE("dense backward_params adds backward's parameter gradients and writes no dx",
+          "[layers][dense]") {
+  Dense a(12, 5), b(12, 5);
+  Rng ra(5), rb(5);
+  a.init(ra);
+  b.init(rb);
+  Tensor lent;  // b's dx would land here, sized like x
+  b.lend_input_grad(&lent);
+  const Tensor x = test::random_tensor(Shape{3, 3, 2, 2}, 1);
+  const Tensor dy = test::random_tensor(Shape{3, 5, 1, 1}, 2);
+  a.forward(x, Mode::Train);
+  a.backward(dy);
+  b.forward(x, Mode::Train);
+  b.backward_params(dy);
+  CHECK(lent.size() == 0);
+  auto pa = a.params(), pb = b.params();
+  REQUIRE(pa.size() == 2);
+  for (std::size_t k = 0; k < pa.size(); ++k) REQUIRE_CLOSE(pb[k].grad, pa[k].grad, pa[k].size, 0.0, 0.0);
+}
+
 }  // namespace
 }  // namespace normlab
