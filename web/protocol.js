@@ -30,7 +30,8 @@
 //                               'error' with phase 'data', the current data kept).
 //
 // Events, worker → UI (all but 'engine' and command errors carry the run's `id`):
-//   {type:'engine', version, simd, kernels, presets, norms}   once, when the engine loaded.
+//   {type:'engine', version, simd, kernels, presets, norms}   once, when the engine has loaded and
+//                                                           the first command has arrived.
 //   {type:'ready', info, evalBatchSize, stepsPerEpoch, trainCount, testCount, evalEvery,
 //                  probeEvery, evalTrainMode, fromWeights, resumedAt}  the run is built (info =
 //                                      model.info); evalBatchSize: the test set's batches;
