@@ -49,7 +49,6 @@ class App {
   #flopsPerMs = null; // this device's measured training speed (FLOPs per millisecond, one worker)
 
   start() {
-    console.log('T start', (performance.timeOrigin + performance.now()).toFixed(0));
     const { state, problems } = resolveHash(location.hash);
     this.#state = state;
     this.#urlProblems = problems;
@@ -205,7 +204,6 @@ class App {
     const configs = this.#configs();
     // The workers first: they load the engine and the digits while the views are built.
     this.#weights.length = configs.length;
-    console.log('T configure', (performance.timeOrigin + performance.now()).toFixed(0));
     this.#session.configure(configs, { epochs: this.#state.epochs, weights: this.#weights.map((w) => w?.bytes) });
     endUnusedWorkers();
     this.#controls.render(this.#state);
@@ -234,7 +232,6 @@ class App {
     this.#renderPresetInfo();
     this.#renderPlayState({ playing: false, finished: false });
     this.#updateCards();
-    console.log('T reset done', (performance.timeOrigin + performance.now()).toFixed(0));
   }
 
   // Whether a step is cheap enough to start without asking (cost known from presets.json).
