@@ -382,7 +382,7 @@ void gemm_f32(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, co
       fill(n) < 0.75 && fill(m) > fill(n)) {
     thread_local FloatBuffer transposed;
     float* t = reserve(transposed, std::size_t(m) * n);
-    const auto flip = [](Trans t) { return t == Trans::No ? Trans::Yes : Trans::No; };
+    const auto flip = [](Trans op) { return op == Trans::No ? Trans::Yes : Trans::No; };
     OperandA op_bt;
     op_bt.trans = flip(trans_b);
     op_bt.a = b;

@@ -61,13 +61,12 @@ class Estimator {
       Shape s = in;
       const std::string prefix = name.empty() ? "" : name + ".";
       const auto children = seq->named_children();
-      bool skip = !input_grad;  // up to and including the first child with parameters
       for (std::size_t i = 0; i < children.size(); ++i) {
-        Layer& child = *children[i].layer;
-        const uint64_t dx = visit(child, prefix + children[i].name, s, !skip);
+        // Without dx for the Sequential, its children up to the first trainable one need none.
+        const bool child_dx = input_grad || i > seq->first_trainable();
+        const uint64_t dx = visit(*children[i].layer, prefix + children[i].name, s, child_dx);
         lent[i % 2] = std::max(lent[i % 2], dx);
-        if (skip && !child.params().empty()) skip = false;
-        s = child.output_shape(s);
+        s = children[i].layer->output_shape(s);
       }
       LayerMemory m{name, "sequential"};
       m.caches = lent[0] + lent[1];

@@ -37,6 +37,9 @@ class Sequential final : public Container {
   // The children after the first with parameters run backward, that one backward_params,
   // and those before it (no parameters, only dx to compute) nothing.
   void backward_params(const Tensor& dy) override;
+  // Index of the first child with parameters (size() if none): backward_params computes
+  // no dx there or before it.
+  std::size_t first_trainable() const { return first_trainable_; }
   std::vector<NamedLayer> named_children() override;
   double forward_flops(const Shape& x) const override;
 

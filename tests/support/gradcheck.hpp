@@ -21,6 +21,22 @@ struct GradCheckOptions {
   std::size_t max_probes = 64;  // coordinates probed per tensor (spread evenly)
 };
 
+// b.backward_params(dy) must add exactly the parameter gradients a.backward(dy) adds, and
+// write no dx: b's lent input-gradient buffer stays empty. a and b: one layer built and
+// initialized alike.
+inline void check_backward_params(Layer& a, Layer& b, const Tensor& x, const Tensor& dy) {
+  Tensor lent;
+  b.lend_input_grad(&lent);
+  a.forward(x, Mode::Train);
+  a.backward(dy);
+  b.forward(x, Mode::Train);
+  b.backward_params(dy);
+  CHECK(lent.size() == 0);
+  auto pa = a.params(), pb = b.params();
+  REQUIRE(pa.size() == pb.size());
+  for (std::size_t k = 0; k < pa.size(); ++k) REQUIRE_CLOSE(pb[k].grad, pa[k].grad, pa[k].size, 0.0, 0.0);
+}
+
 inline double projected_loss(Layer& layer, const Tensor& x, const Tensor& g, Mode mode) {
   const Tensor& y = layer.forward(x, mode);
   double sum = 0.0;

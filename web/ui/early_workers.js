@@ -7,7 +7,7 @@ const WORKER_URL = new URL('../worker/worker.js', import.meta.url);
 // Two runs is the default comparison (web/state.js); a link with more starts the rest later.
 const EARLY = 2;
 
-export const startWorker = () => new Worker(WORKER_URL, { type: 'module' });
+const startWorker = () => new Worker(WORKER_URL, { type: 'module' });
 
 const early = [];
 if (typeof Worker === 'function') {
