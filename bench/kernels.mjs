@@ -1,6 +1,6 @@
-// Runs the GEMM kernel benchmarks (bench/kernels_bench.cpp, native and compiled to wasm) and
-// reads their tables: the measured single-core SIMD peak and, per GEMM shape of the presets,
-// GFLOP/s, the ratio to the naive reference and the fraction of the peak.
+// Runs the kernel benchmarks (bench/kernels_bench.cpp, native and compiled to wasm) and reads
+// their tables: the measured single-core SIMD peak and, per GEMM shape of the presets and per
+// direct conv kernel, GFLOP/s, the ratio to the naive reference and the fraction of the peak.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,17 +12,18 @@ export const KERNEL_BENCHES = {
   wasm: { file: 'build/wasm/bench/kernels_bench.js', command: (f) => [process.execPath, [f]], build: 'bash scripts/build.sh wasm' },
 };
 
-// The benchmark's own table formats: a GEMM row, and a whole conv layer row.
+// The benchmark's own table formats: a GEMM row, and a row of the one-input-channel direct
+// conv kernels (which replace the GEMMs of those layers in training).
 const GEMM_ROW = /^(\S+)\s+(.+?)\s+(forward|bwd-data|bwd-weight)\s+([NT]{2})\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)x\s+(\d+)%\s*$/;
-const LAYER_ROW = /^(\S+)\s+(conv .+?)\s+(forward|backward)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)x\s+(\d+)%\s*$/;
+const DIRECT_ROW = /^(\S+)\s+(conv 1->\d+ \S+)\s+(forward|bwd-weight)\s+([\d.]+)\s+([\d.]+)\s+(\d+)x\s+(\d+)%\s*$/;
 
 export function parseKernelBench(output) {
   const lines = output.split('\n').map((l) => l.trim());
-  const rows = [], layers = [];
+  const rows = [], direct = [];
   for (const line of lines) {
     let m = GEMM_ROW.exec(line);
     if (m) rows.push({ net: m[1], layer: m[2], form: m[3], op: m[4], m: +m[5], n: +m[6], k: +m[7], gflops: +m[8], naive: +m[9], ratio: +m[10], fractionOfPeak: +m[11] / 100 });
-    else if ((m = LAYER_ROW.exec(line))) layers.push({ net: m[1], layer: m[2], pass: m[3], ms: +m[4], gflops: +m[5], naive: +m[6], ratio: +m[7], fractionOfPeak: +m[8] / 100 });
+    else if ((m = DIRECT_ROW.exec(line))) direct.push({ net: m[1], layer: m[2], form: m[3], gflops: +m[4], naive: +m[5], ratio: +m[6], fractionOfPeak: +m[7] / 100 });
   }
   // The peak is stated on a line of its own ("single-core peak (...): N GFLOP/s" or
   // "peak: <how>, N GFLOP/s ..."): the first figure in GFLOP/s on it.
@@ -33,7 +34,7 @@ export function parseKernelBench(output) {
     peak: peak ? +peak[1] : null,
     peakLine,
     rows,
-    layers,
+    direct,
   };
 }
 
@@ -66,9 +67,16 @@ export async function runKernelBenchInBrowser(page, { timeoutSeconds = 600 } = {
   return { status: 'done', file: bench.file, output: r.output, ...parsed };
 }
 
-// The convolution GEMMs' fractions of the peak (all presets' conv rows, and baseline's).
+// The fractions of the peak of the kernels that run the presets' convolutions in training:
+// the GEMMs on the lowered shapes, except where a direct kernel replaces them (the layers of
+// one input channel), whose rows count instead. `baseline`: baseline's rows alone.
 export function convFractions(bench) {
-  const conv = bench.rows.filter((r) => r.layer.startsWith('conv'));
+  const direct = bench.direct ?? [];
+  const replaced = new Set(direct.map((r) => `${r.net}|${r.layer}`));
+  const conv = [
+    ...bench.rows.filter((r) => r.layer.startsWith('conv') && !replaced.has(`${r.net}|${r.layer}`)),
+    ...direct,
+  ];
   const pick = (rows) => rows.map((r) => r.fractionOfPeak);
   return { all: pick(conv), baseline: pick(conv.filter((r) => r.net === 'baseline')) };
 }

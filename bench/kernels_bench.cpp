@@ -1,6 +1,7 @@
 // Kernel benchmark, native and wasm (node build/<dir>/bench/kernels_bench.js): GFLOP/s of
-// gemm_f32 on the GEMM shapes of the `tiny` and `baseline` presets, of their whole conv
-// layers (forward, backward) at batch 64, and the speed of the norm kernels on the same
+// gemm_f32 on the GEMM shapes of the `tiny` and `baseline` presets, of the direct kernels of
+// their one-input-channel convs, of their whole conv layers (forward, backward) at batch 64,
+// and the speed of the norm kernels on the same
 // activations, each against the naive reference of tests/reference measured in the same
 // run, and against this core's SIMD peak: a register-only loop of independent mul+add
 // chains (fma where the target has it; wasm SIMD128 has none). Prints tables; asserts nothing.
@@ -11,7 +12,7 @@
 // nothing else ran, and the fraction of peak as the ratio of the two best rates, both
 // measured side by side in the same stretch of the run.
 //
-// Usage: kernels_bench [--quick] [--json] [--only gemm|conv|norm]
+// Usage: kernels_bench [--quick] [--json] [--only gemm|direct|conv|norm]
 //   --json  adds one machine-readable line starting with "JSON " after the tables.
 #include <algorithm>
 #include <cstdio>
@@ -22,6 +23,7 @@
 
 #include "core/kernels/gemm.hpp"
 #include "core/kernels/norm_stats.hpp"
+#include "core/kernels/one_channel_conv.hpp"
 #include "core/kernels/simd.hpp"
 #include "core/layers/conv2d.hpp"
 #include "bench_clock.hpp"
@@ -312,6 +314,81 @@ void bench_gemm(Peak& peak, const Options& o) {
   }
 }
 
+// ---- one-input-channel direct conv ------------------------------------------------------
+
+// The kernels that replace the first layers' GEMMs above in training (conv2d.hpp), on one
+// sample: forward and weight gradient (a first layer computes no input gradient).
+struct DirectCase {
+  const char* net;
+  int out;  // 1 → out, 3×3 pad 1 on 28×28
+};
+const DirectCase kDirectCases[] = {{"tiny", 8}, {"baseline", 32}};
+
+void bench_direct(Peak& peak, const Options& o) {
+  std::printf("\none-input-channel conv kernels (one sample; they replace the 1->C GEMMs above "
+              "in training). naive: tests/reference\n");
+  std::printf("%-9s %-18s %-10s %9s %9s %7s %7s\n", "net", "layer", "form", "GFLOP/s", "naive",
+              "ratio", "%peak");
+  for (const DirectCase& c : kDirectCases) {
+    ConvGeometry g;
+    g.channels = 1, g.height = g.width = g.out_h = g.out_w = 28;
+    g.kernel_h = g.kernel_w = 3, g.pad = 1;
+    const std::size_t plane = 28 * 28;
+    auto x = random_vector(plane, 1), w = random_vector(std::size_t(c.out) * 9, 2);
+    auto dy = random_vector(std::size_t(c.out) * plane, 3);
+    std::vector<float> y(std::size_t(c.out) * plane), dw(std::size_t(c.out) * 9, 0.0f);
+    const double flops = 2.0 * c.out * 9 * plane;
+    // The naive references take the plane once per output channel (depthwise form).
+    std::vector<float> copies;
+    for (int i = 0; i < c.out; ++i) copies.insert(copies.end(), x.begin(), x.end());
+    ConvGeometry gd = g;
+    gd.channels = c.out;
+    double sink = 0.0;
+    const struct {
+      const char* form;
+      Rate r;
+      double naive;
+    } rows[] = {
+        {"forward",
+         measure(peak, [&] { one_channel_conv2d_f32(g, c.out, x.data(), w.data(), y.data()); },
+                 flops, o.budget()),
+         flops * 1e-9 / seconds_per_call(
+                            [&] { sink += ref::depthwise_conv2d(gd, copies.data(), w.data()).value[0]; },
+                            o.naive_budget())},
+        {"bwd-weight",
+         measure(peak,
+                 [&] {
+                   one_channel_conv2d_backward_weight_f32(g, c.out, x.data(), dy.data(),
+                                                          dw.data());
+                 },
+                 flops, o.budget()),
+         flops * 1e-9 /
+             seconds_per_call(
+                 [&] {
+                   sink += ref::depthwise_conv2d_backward_weight(gd, copies.data(), dy.data(),
+                                                                 dw.data())
+                               .value[0];
+                 },
+                 o.naive_budget())},
+    };
+    if (sink == 12345.0) std::printf(" ");
+    char layer[40];
+    std::snprintf(layer, sizeof layer, "conv 1->%d 28x28", c.out);
+    for (const auto& row : rows) {
+      std::printf("%-9s %-18s %-10s %9.2f %9.3f %6.0fx %6.0f%%\n", c.net, layer, row.form,
+                  row.r.gflops, row.naive, row.r.gflops / row.naive, 100.0 * row.r.fraction());
+      char js[320];
+      std::snprintf(js, sizeof js,
+                    "{\"table\":\"direct\",\"net\":\"%s\",\"layer\":\"%s\",\"form\":\"%s\","
+                    "\"gflops\":%.3f,\"naive_gflops\":%.4f,\"peak_gflops\":%.3f,"
+                    "\"fraction_of_peak\":%.4f}",
+                    c.net, layer, row.form, row.r.gflops, row.naive, row.r.peak,
+                    row.r.fraction());
+      json_row(js);
+    }
+  }
+}
+
 // ---- conv layers ------------------------------------------------------------------------
 
 struct ConvCase {
@@ -328,9 +405,11 @@ const ConvCase kConvCases[] = {{"tiny", 1, 8, 28},
 void bench_conv(Peak& peak, const Options& o) {
   const int batch = 64;
   std::printf("\nConv2d 3x3 pad 1 layers, batch %d: forward; backward = weight + input gradients "
-              "(2x the forward FLOPs). GFLOP/s count the direct convolution's FLOPs, so Winograd "
+              "(2x the forward FLOPs), bwd-weight = the weight gradient alone, which is all a "
+              "first layer computes (1x). GFLOP/s count the direct convolution's FLOPs, so Winograd "
               "(16 multiplies per 2x2 outputs where direct has 36) can pass the peak; im2col is "
-              "the lowered path of the same layer, measured alongside. naive: tests/reference "
+              "the lowered path of the same layer, measured alongside; direct: the one-input-channel "
+              "kernels. naive: tests/reference "
               "on 1 sample\n",
               batch);
   std::printf("%-9s %-18s %-9s %-9s %9s %9s %9s %7s %7s\n", "net", "layer", "pass", "algorithm",
@@ -372,21 +451,27 @@ void bench_conv(Peak& peak, const Options& o) {
     std::snprintf(layer, sizeof layer, "conv %d->%d %dx%d", c.in, c.out, c.size, c.size);
     for (ConvAlgorithm algorithm : {ConvAlgorithm::Auto, ConvAlgorithm::Lowered}) {
       const bool winograd_applies = c.in >= kWinogradMinChannels && c.out >= kWinogradMinChannels;
-      if (algorithm == ConvAlgorithm::Lowered && !winograd_applies) continue;  // same path
+      // A first layer (one input channel here): direct kernels, and no input gradient.
+      const bool first = c.in == 1;
+      if (algorithm == ConvAlgorithm::Lowered && !winograd_applies && !first) continue;  // same
       co.algorithm = algorithm;
       Conv2d conv(c.in, c.out, 3, co);
       Rate fwd = measure(peak, [&] { conv.forward(x, Mode::Train); }, flops, o.budget());
-      Rate bwd = measure(peak, [&] { conv.backward(dy); }, 2.0 * flops, o.budget());
+      Rate bwd = first ? measure(peak, [&] { conv.backward_params(dy); }, flops, o.budget())
+                       : measure(peak, [&] { conv.backward(dy); }, 2.0 * flops, o.budget());
       // What Auto picks (conv2d.hpp).
-      const char* algo = algorithm == ConvAlgorithm::Auto && c.in >= kWinogradMinChannels &&
-                                 c.out >= kWinogradMinChannels
-                             ? "winograd"
-                             : "im2col";
+      const char* algo = algorithm == ConvAlgorithm::Lowered ? "im2col"
+                         : first                             ? "direct"
+                         : winograd_applies                  ? "winograd"
+                                                             : "im2col";
       const struct {
         const char* pass;
         Rate r;
         double naive;
-      } rows[] = {{"forward", fwd, naive_fwd}, {"backward", bwd, naive_bwd}};
+      } rows[] = {{"forward", fwd, naive_fwd},
+                  // The naive reference computes both gradients; for a first layer its rate
+                  // counts the weight gradient's FLOPs only.
+                  {first ? "bwd-weight" : "backward", bwd, first ? naive_bwd / 2 : naive_bwd}};
       for (const auto& row : rows) {
         std::printf("%-9s %-18s %-9s %-9s %9.3f %9.2f %9.3f %6.0fx %6.0f%%\n", c.net, layer,
                     row.pass, algo, row.r.seconds_per_call * 1e3, row.r.gflops, row.naive,
@@ -525,7 +610,7 @@ int main(int argc, char** argv) {
       o.only = argv[++i];
     } else {
       std::fprintf(stderr, "kernels_bench: unknown argument %s\n"
-                           "usage: kernels_bench [--quick] [--json] [--only gemm|conv|norm]\n",
+                           "usage: kernels_bench [--quick] [--json] [--only gemm|direct|conv|norm]\n",
                    argv[i]);
       return 2;
     }
@@ -542,6 +627,7 @@ int main(int argc, char** argv) {
               peak.variant.shape, peak.variant.chains, kPeakOp,
               p.gflops);
   if (o.wants("gemm")) bench_gemm(peak, o);
+  if (o.wants("direct")) bench_direct(peak, o);
   if (o.wants("conv")) bench_conv(peak, o);
   if (o.wants("norm")) bench_norm(peak, o);
   if (o.json)

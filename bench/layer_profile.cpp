@@ -1,8 +1,9 @@
 // Where a training step's time goes: forward and backward of every layer of a preset at
 // batch 64 on random input, timed one layer at a time (medians of several steps), plus the
-// GFLOP/s of each conv and dense layer. Runs natively and in wasm (node). Times are CPU
-// time where the platform has it (bench_clock.hpp). Prints a table;
-// asserts nothing. Only presets whose net is a flat chain of leaf layers are profiled.
+// GFLOP/s of each conv and dense layer. Backward runs as Sequential runs it: the first layer
+// with parameters computes no input gradient. Runs natively and in wasm (node). Times are
+// CPU time where the platform has it (bench_clock.hpp). Prints a table; asserts nothing.
+// Only presets whose net is a flat chain of leaf layers are profiled.
 //
 // Usage: layer_profile [--quick] [--steps N] [preset[:norm]]...
 //   default presets: tiny:batch baseline:batch baseline:layer-sample
@@ -23,7 +24,8 @@ namespace {
 
 using namespace normlab;
 
-double median(std::vector<double> v) {
+double median(std::vector<double> v) {  // 0 when never timed
+  if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
 }
@@ -51,7 +53,7 @@ void profile(const std::string& preset, const std::string& norm, int batch, int 
   for (auto& l : labels) l = int32_t(rng.below(model->num_classes()));
   SoftmaxCrossEntropy loss;
 
-  const std::size_t L = layers.size();
+  const std::size_t L = layers.size(), first = net.first_trainable();
   std::vector<std::vector<double>> fwd(L), bwd(L);
   std::vector<double> total;
   for (int s = 0; s <= steps; ++s) {  // step 0 warms up
@@ -66,9 +68,15 @@ void profile(const std::string& preset, const std::string& norm, int batch, int 
     loss.forward(*cur, labels.data());
     model->zero_grad();
     const Tensor* dy = &loss.backward();
-    for (std::size_t i = L; i-- > 0;) {
+    // As Sequential runs it: no input gradient for the first layer with parameters, and
+    // no backward at all before it.
+    for (std::size_t i = L; i-- > first;) {
       auto t0 = bench::clock_seconds();
-      dy = &layers[i]->backward(*dy);
+      if (i > first) {
+        dy = &layers[i]->backward(*dy);
+      } else {
+        layers[i]->backward_params(*dy);
+      }
       if (s > 0) bwd[i].push_back(ms_since(t0));
     }
     if (s > 0) total.push_back(ms_since(step0));
@@ -90,7 +98,7 @@ void profile(const std::string& preset, const std::string& norm, int batch, int 
                 out.c_str(), f, b, 100.0 * (f + b) / sum);
     const std::string kind = layers[i]->kind();
     if (kind == "conv2d" || kind == "dense")
-      std::printf(" %9.2f %9.2f", flops / f * 1e-6, 2.0 * flops / b * 1e-6);
+      std::printf(" %9.2f %9.2f", flops / f * 1e-6, (i > first ? 2.0 : 1.0) * flops / b * 1e-6);
     std::printf("\n");
   }
   const double step = median(total);

@@ -60,6 +60,11 @@ bool Conv2d::is_winograd(const Shape& x) const {
          winograd_shape_ok(winograd_shape(x));
 }
 
+bool Conv2d::is_one_channel(const Shape& x) const {
+  return opt_.algorithm == ConvAlgorithm::Auto && opt_.groups == 1 &&
+         one_channel_conv2d_supports(geometry(x));
+}
+
 Winograd3x3 Conv2d::winograd_shape(const Shape& x) const {
   Winograd3x3 s;
   s.batch = x.n;
@@ -88,7 +93,11 @@ const Tensor& Conv2d::forward(const Tensor& x, Mode) {
     x_ = &x;
     return y_;
   }
-  if (is_depthwise()) {
+  if (is_one_channel(x.shape())) {
+    for (int i = 0; i < n; ++i)
+      one_channel_conv2d_f32(g, out_, x.data() + i * x.shape().sample_size(), w,
+                             y_.data() + i * ys.sample_size());
+  } else if (is_depthwise()) {
     for (int i = 0; i < n; ++i)
       depthwise_conv2d_f32(g, x.data() + i * x.shape().sample_size(), w,
                            y_.data() + i * ys.sample_size());
@@ -136,6 +145,14 @@ Tensor* Conv2d::backward_pass(const Tensor& dy, bool want_dx) {
 
   if (opt_.bias) channel_sum_f32(dy.data(), n, out_, ys.plane(), dw + weight_size());
 
+  if (is_one_channel(xs)) {
+    const ConvGeometry g = geometry(xs);
+    for (int i = 0; i < n; ++i)
+      one_channel_conv2d_backward_weight_f32(g, out_, x.data() + i * xs.sample_size(),
+                                             dy.data() + i * ys.sample_size(), dw);
+    if (dx) backward_lowered(dy, dx, false);
+    return dx;
+  }
   if (is_depthwise()) {
     const ConvGeometry g = geometry(xs);
     for (int i = 0; i < n; ++i) {
@@ -147,7 +164,7 @@ Tensor* Conv2d::backward_pass(const Tensor& dy, bool want_dx) {
   }
 
   if (!is_winograd(xs)) {
-    backward_lowered(dy, dx);
+    backward_lowered(dy, dx, true);
     return dx;
   }
   const Winograd3x3 s = winograd_shape(xs), t = winograd_input_grad_shape(s);
@@ -162,7 +179,7 @@ Tensor* Conv2d::backward_pass(const Tensor& dy, bool want_dx) {
   return dx;
 }
 
-void Conv2d::backward_lowered(const Tensor& dy, Tensor* dx) {
+void Conv2d::backward_lowered(const Tensor& dy, Tensor* dx, bool want_dw) {
   const Tensor& x = *x_;
   const Shape& xs = x.shape();
   const Shape& ys = y_.shape();
@@ -174,7 +191,7 @@ void Conv2d::backward_lowered(const Tensor& dy, Tensor* dx) {
   const std::size_t x_group = std::size_t(g.channels) * xs.plane();
   const std::size_t y_group = std::size_t(cout_g) * ncols;
   if (!is_pointwise()) {
-    cols_.resize(std::size_t(rows) * ncols);
+    if (want_dw) cols_.resize(std::size_t(rows) * ncols);
     if (dx) dcols_.resize(std::size_t(rows) * ncols);
   }
   for (int i = 0; i < xs.n; ++i) {
@@ -184,15 +201,17 @@ void Conv2d::backward_lowered(const Tensor& dy, Tensor* dx) {
       float* dxg = dx ? dx->data() + i * xs.sample_size() + grp * x_group : nullptr;
       const float* wg = w + std::size_t(grp) * cout_g * rows;
       float* dwg = dw + std::size_t(grp) * cout_g * rows;
-      // Recomputing the columns costs less than caching them for the whole batch.
-      const float* cols = xg;
-      if (!is_pointwise()) {
-        im2col_f32(g, xg, cols_.data());
-        cols = cols_.data();
+      if (want_dw) {
+        // Recomputing the columns costs less than caching them for the whole batch.
+        const float* cols = xg;
+        if (!is_pointwise()) {
+          im2col_f32(g, xg, cols_.data());
+          cols = cols_.data();
+        }
+        // dW_g += dY_g · colsᵀ
+        gemm_f32(Trans::No, Trans::Yes, cout_g, rows, ncols, 1.0f, dyg, ncols, cols, ncols,
+                 1.0f, dwg, rows);
       }
-      // dW_g += dY_g · colsᵀ
-      gemm_f32(Trans::No, Trans::Yes, cout_g, rows, ncols, 1.0f, dyg, ncols, cols, ncols, 1.0f,
-               dwg, rows);
       if (!dx) continue;
       // dcols = W_gᵀ · dY_g; for a pointwise conv dcols is dx itself.
       float* dcols = is_pointwise() ? dxg : dcols_.data();

@@ -3,20 +3,28 @@
 //  x: (N, in, H, W) → y: (N, out, oh, ow), oh = (H + 2·pad − k)/stride + 1 (floor).
 //  params: "weight" (out, in/groups, k, k), "bias" (out) when enabled.
 //  backward(dy) ASSIGNS dx and ADDS into dweight, dbias (layer.hpp contract).
-// Lowering: a 3×3 stride-1 ungrouped conv with pad ≤ 2 and at least kWinogradMinChannels
-// input and output channels uses Winograd F(2×2, 3×3) (kernels/winograd.hpp) for all three
-// passes; otherwise, per sample and group, im2col + gemm_f32; a 1×1 stride-1
-// pad-0 conv uses x as its column matrix directly; depthwise (groups == in == out) uses the
-// direct depthwise kernels. Workspaces are reused, so steps after the first with a given
-// shape allocate nothing. forward keeps a pointer to x for backward.
+// Lowering:
+//  - a 3×3 stride-1 ungrouped conv with pad ≤ 2 and at least kWinogradMinChannels input and
+//    output channels: Winograd F(2×2, 3×3) (kernels/winograd.hpp) for all three passes;
+//  - a stride-1 conv of ONE input channel (a first layer on grayscale images) whose output
+//    rows are at least two SIMD vectors wide: the direct kernels of
+//    kernels/one_channel_conv.hpp for y and dweight; dx, which a first layer never needs, is
+//    lowered;
+//  - depthwise (groups == in == out): the direct depthwise kernels;
+//  - otherwise, per sample and group, im2col + gemm_f32; a 1×1 stride-1 pad-0 conv uses x
+//    as its column matrix directly.
+// Workspaces are reused, so steps after the first with a given shape allocate nothing.
+// forward keeps a pointer to x for backward.
 #include "layer.hpp"
 #include "../kernels/im2col.hpp"
+#include "../kernels/one_channel_conv.hpp"
 #include "../kernels/winograd.hpp"
 
 namespace normlab {
 
-// Auto: Winograd where it applies (see above), else the lowering. Lowered: always the
-// lowering (im2col + gemm, pointwise, depthwise), for comparisons in tests and benchmarks.
+// Auto: Winograd or the one-channel kernels where they apply (see above), else the lowering.
+// Lowered: always the lowering (im2col + gemm, pointwise, depthwise), for comparisons in
+// tests and benchmarks.
 enum class ConvAlgorithm { Auto, Lowered };
 
 struct Conv2dOptions {
@@ -57,11 +65,13 @@ class Conv2d final : public Layer {
   bool is_depthwise() const { return opt_.groups == in_ && opt_.groups == out_; }
   bool is_pointwise() const { return k_ == 1 && opt_.stride == 1 && opt_.pad == 0; }
   bool is_winograd(const Shape& x) const;
+  bool is_one_channel(const Shape& x) const;
   Winograd3x3 winograd_shape(const Shape& x) const;
   // Parameter gradients, and dx unless !want_dx; returns dx (nullptr when skipped).
   Tensor* backward_pass(const Tensor& dy, bool want_dx);
-  // Weight and input gradients by im2col + gemm, per sample and group (dx may be null).
-  void backward_lowered(const Tensor& dy, Tensor* dx);
+  // Input gradient (unless dx is null) and, if want_dw, weight gradient by im2col + gemm,
+  // per sample and group.
+  void backward_lowered(const Tensor& dy, Tensor* dx, bool want_dw);
 
   int in_, out_, k_;
   Conv2dOptions opt_;

@@ -100,7 +100,10 @@ describe('SIMD and scalar builds', () => {
   test('agree on the first losses within float tolerance', async () => {
     const a = (await setup(true)).trainer.steps(10).map((r) => r.loss);
     const b = (await setup(false)).trainer.steps(10).map((r) => r.loss);
-    // Different summation orders: ~1e-7 relative per op, amplified mildly over 10 steps.
-    a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-4));
+    // Different summation orders round differently, ~1e-7 relative per sum. The first three
+    // losses (after two updates) stay that close. Later, a max-pool or ReLU decision that
+    // such a difference flips can move the loss by more (here the difference jumps 50× in
+    // one step, to 9e-4 by step 10), so those are held only to what a wrong gradient exceeds.
+    a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(i < 3 ? 1e-6 : 1e-2));
   });
 });

@@ -26,7 +26,7 @@ std::ostream& operator<<(std::ostream& os, const ConvCase& c) {
 }
 
 // Odd shapes covering every path: im2col+gemm, pointwise (x is its own column matrix),
-// depthwise kernels, and grouped convs that are neither.
+// depthwise kernels, grouped convs that are neither, the one-input-channel kernels.
 const std::vector<ConvCase> kCases = {
     {1, 3, 4, 3, 1, 1, 1, 7, 5, true},      // 3×3 "same", H≠W
     {2, 4, 6, 3, 2, 1, 2, 9, 8, true},      // groups 2, stride 2
@@ -39,7 +39,10 @@ const std::vector<ConvCase> kCases = {
     {1, 4, 3, 1, 2, 0, 1, 7, 6, true},      // 1×1 stride 2: not pointwise
     {1, 4, 3, 1, 1, 1, 1, 3, 4, true},      // 1×1 pad 1: not pointwise
     {2, 2, 3, 7, 3, 2, 1, 13, 10, true},    // k7 s3 p2
-    {3, 1, 8, 5, 1, 2, 1, 12, 9, true},     // first-layer shape, N=3
+    {3, 1, 8, 5, 1, 2, 1, 12, 9, true},     // first-layer shape, N=3: one-channel kernels
+    {2, 1, 5, 3, 1, 1, 1, 6, 19, true},     // one channel, rows of 2⅜ AVX vectors: partial tiles
+    {2, 1, 1, 3, 1, 0, 1, 5, 4, false},     // 1→1, pad 0
+    {2, 1, 4, 3, 2, 1, 1, 7, 7, true},      // one channel, stride 2: lowered
     {1, 3, 2, 3, 3, 0, 1, 10, 11, false},   // stride 3 pad 0
     {2, 2, 2, 3, 1, 1, 1, 1, 1, true},      // 1×1 input, kernel covers padding
     {2, 16, 32, 3, 1, 1, 1, 14, 14, true},  // preset-like
@@ -137,7 +140,8 @@ TEST_CASE("conv2d gradients match finite differences of the float layer", "[laye
   const std::vector<ConvCase> cases = {{2, 4, 6, 3, 2, 1, 2, 6, 5, true},
                                        {2, 3, 3, 3, 1, 1, 3, 5, 4, true},
                                        {1, 4, 6, 1, 1, 0, 2, 3, 5, true},
-                                       {1, 2, 3, 5, 3, 2, 1, 8, 7, false}};
+                                       {1, 2, 3, 5, 3, 2, 1, 8, 7, false},
+                                       {2, 1, 5, 3, 1, 1, 1, 4, 17, true}};  // one channel
   for (const ConvCase& c : cases) {
     INFO(c);
     Conv2d conv(c.in, c.out, c.kernel, Conv2dOptions{c.stride, c.pad, c.groups, c.bias});
@@ -275,9 +279,9 @@ TEST_CASE("conv2d rejects bad inputs and misuse of backward with messages naming
 
 TEST_CASE("conv2d backward_params adds backward's parameter gradients and writes no dx",
           "[layers][conv2d]") {
-  // im2col, Winograd (3×3 stride 1, ≥ 4 channels each side), pointwise and grouped paths.
+  // One-channel, Winograd (3×3 stride 1, ≥ 4 channels each side), pointwise and grouped paths.
   for (const ConvCase& c :
-       {ConvCase{2, 1, 3, 3, 1, 1, 1, 6, 5, true}, ConvCase{2, 4, 6, 3, 1, 1, 1, 8, 8, true},
+       {ConvCase{2, 1, 3, 3, 1, 1, 1, 6, 16, true}, ConvCase{2, 4, 6, 3, 1, 1, 1, 8, 8, true},
         ConvCase{3, 4, 2, 1, 1, 0, 1, 3, 4, false}, ConvCase{2, 4, 6, 3, 2, 1, 2, 7, 6, true}}) {
     INFO(c);
     const Conv2dOptions o{c.stride, c.pad, c.groups, c.bias};

@@ -1,0 +1,215 @@
+// Direct one-input-channel convolution. The plane is first copied into a zero-padded
+// buffer, so the tiles run without bounds checks. Forward keeps 4 channels × 2 vectors of
+// one output row in registers and walks the kernel taps; the weight gradient keeps
+// 2 channels × 3 taps in registers and walks the output plane. Rows are at least two
+// vectors wide (one_channel_conv2d_supports), so a row's last, partial vector is never
+// needed: its tile is moved left to end flush with the row, overlapping the tile before.
+// Channel and tap counts that are not multiples of the tile's are covered the same way:
+// the missing channels or taps repeat real ones, and their results are not stored.
+#include "core/kernels/one_channel_conv.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstddef>
+#include <vector>
+
+#include "core/kernels/simd.hpp"
+#include "core/tensor.hpp"
+
+namespace normlab {
+
+namespace {
+
+constexpr int W = kSimdWidth;
+#if NORMLAB_HAS_SIMD
+using V = vfloat;
+inline V load(const float* p) { return vfloat::load_unaligned(p); }
+inline void store(const V& v, float* p) { v.store_unaligned(p); }
+inline V fma(const V& a, const V& b, const V& c) { return xsimd::fma(a, b, c); }
+inline float sum(const V& v) { return xsimd::hadd(v); }
+// Lanes [0, n) zeroed.
+inline V drop_first(const V& v, int n) {
+  alignas(64) float lane[W];
+  for (int l = 0; l < W; ++l) lane[l] = float(l);
+  return xsimd::select(vfloat::load_aligned(lane) >= V(float(n)), v, V(0.0f));
+}
+#else
+using V = float;
+inline V load(const float* p) { return *p; }
+inline void store(V v, float* p) { *p = v; }
+inline V fma(V a, V b, V c) { return a * b + c; }
+inline float sum(V v) { return v; }
+inline V drop_first(V v, int n) { return n > 0 ? 0.0f : v; }
+#endif
+
+// Forward: 4 channels × 2 vectors = 8 accumulators, plus 2 input vectors and a weight:
+// within the 16 vector registers of SSE and wasm SIMD128 without spilling.
+constexpr int kForwardChannels = 4, kForwardVectors = 2;
+// Weight gradient: 2 channels × 3 taps = 6 accumulators, plus 2 dy vectors and an input.
+// (2 × 4 leaves a 9-tap kernel a tile of one tap; 3 × 3 spills.)
+constexpr int kWeightChannels = 2, kWeightTaps = 3;
+
+// A zero-padded copy of the plane: row r, column c hold x[r − pad][c − pad].
+struct PaddedPlane {
+  const float* data;
+  int stride;  // floats per row: out_w + kw − 1
+};
+
+NORMLAB_INLINE_COPIES PaddedPlane pad_plane(const ConvGeometry& g, const float* x) {
+  thread_local FloatBuffer buffer;
+  const int stride = g.out_w + g.kernel_w - 1;
+  buffer.assign(std::size_t(g.height + 2 * g.pad) * stride, 0.0f);
+  for (int r = 0; r < g.height; ++r) {
+    const float* src = x + std::size_t(r) * g.width;
+    float* dst = buffer.data() + std::size_t(r + g.pad) * stride + g.pad;
+    for (int c = 0; c < g.width; ++c) dst[c] = src[c];
+  }
+  return {buffer.data(), stride};
+}
+
+// Offset of tap t (numbered i·kw + j) in the padded plane.
+int tap_offset(const ConvGeometry& g, int stride, int t) {
+  return (t / g.kernel_w) * stride + t % g.kernel_w;
+}
+
+// 4 channels × VB vectors at `in` (the padded plane at the segment's top-left tap) into
+// y + c·y_plane for the first `channels`. taps + (c·kk + t)·W holds channel c's weight t
+// splatted (zero past the last channel); offsets[t] is tap t's offset.
+template <int VB>
+void forward_tile(const float* in, const int* offsets, int kk, const float* taps, float* y,
+                  std::size_t y_plane, int channels) {
+  constexpr int CB = kForwardChannels;
+  V acc[CB][VB], v[VB];
+  // The first tap's products start the sums: no zeroing, and one add fewer per output.
+  for (int b = 0; b < VB; ++b) v[b] = load(in + offsets[0] + b * W);
+  for (int c = 0; c < CB; ++c) {
+    const V w = load(taps + c * kk * W);
+    for (int b = 0; b < VB; ++b) acc[c][b] = v[b] * w;
+  }
+  for (int t = 1; t < kk; ++t) {
+    for (int b = 0; b < VB; ++b) v[b] = load(in + offsets[t] + b * W);
+    for (int c = 0; c < CB; ++c) {
+      const V w = load(taps + (c * kk + t) * W);
+      for (int b = 0; b < VB; ++b) acc[c][b] = fma(v[b], w, acc[c][b]);
+    }
+  }
+  for (int c = 0; c < CB; ++c)
+    if (c < channels)
+      for (int b = 0; b < VB; ++b) store(acc[c][b], y + c * y_plane + b * W);
+}
+
+// dweight of 2 channels × taps [t0, t0 + 3), over output columns [x0, x1) of every row
+// (whole vectors). Taps past the kernel's last repeat it, a lone last channel repeats
+// itself (channel stride 0); only the first `channels` and the real taps are added to
+// dweight. kSkip: the first `skip` lanes of each dy vector are zeroed (columns that
+// another call counts).
+template <bool kSkip>
+void weight_tile(const PaddedPlane& p, const ConvGeometry& g, const float* dy, int t0,
+                 float* dweight, int channels, int x0, int x1, int skip) {
+  constexpr int CB = kWeightChannels, TB = kWeightTaps;
+  const int kk = g.kernel_h * g.kernel_w;
+  int offsets[TB];
+  for (int t = 0; t < TB; ++t) offsets[t] = tap_offset(g, p.stride, std::min(t0 + t, kk - 1));
+  const std::size_t channel_stride = channels > 1 ? std::size_t(g.out_h) * g.out_w : 0;
+  V acc[CB][TB];
+  for (int c = 0; c < CB; ++c)
+    for (int t = 0; t < TB; ++t) acc[c][t] = V(0.0f);
+  for (int oy = 0; oy < g.out_h; ++oy) {
+    const float* in = p.data + std::size_t(oy) * p.stride;
+    const float* d = dy + std::size_t(oy) * g.out_w;
+    for (int ox = x0; ox < x1; ox += W) {
+      V dv[CB];
+      for (int c = 0; c < CB; ++c) {
+        dv[c] = load(d + c * channel_stride + ox);
+        if (kSkip) dv[c] = drop_first(dv[c], skip);
+      }
+      for (int t = 0; t < TB; ++t) {
+        const V v = load(in + offsets[t] + ox);
+        for (int c = 0; c < CB; ++c) acc[c][t] = fma(dv[c], v, acc[c][t]);
+      }
+    }
+  }
+  for (int c = 0; c < std::min(CB, channels); ++c)
+    for (int t = 0; t < std::min(TB, kk - t0); ++t) dweight[c * kk + t0 + t] += sum(acc[c][t]);
+}
+
+void check_geometry(const ConvGeometry& g) {
+  assert(one_channel_conv2d_supports(g));
+  assert(g.kernel_h > 0 && g.kernel_w > 0 && g.pad >= 0 && g.height > 0 && g.width > 0);
+  assert(g.out_h == conv_out_size(g.height, g.kernel_h, 1, g.pad) && g.out_h > 0);
+  assert(g.out_w == conv_out_size(g.width, g.kernel_w, 1, g.pad));
+  (void)g;
+}
+
+}  // namespace
+
+bool one_channel_conv2d_supports(const ConvGeometry& g) {
+  return g.channels == 1 && g.stride == 1 && g.out_w >= kForwardVectors * W;
+}
+
+void one_channel_conv2d_f32(const ConvGeometry& g, int out, const float* x, const float* weight,
+                            float* y) {
+  check_geometry(g);
+  constexpr int CB = kForwardChannels;
+  const PaddedPlane p = pad_plane(g, x);
+  const int kk = g.kernel_h * g.kernel_w;
+  // Each weight splatted once per call rather than once per tile; zeros up to a whole tile
+  // of channels.
+  thread_local FloatBuffer taps;
+  taps.assign(std::size_t((out + CB - 1) / CB * CB) * kk * W, 0.0f);
+  for (std::size_t i = 0; i < std::size_t(out) * kk; ++i)
+    std::fill_n(taps.data() + i * W, W, weight[i]);
+  thread_local std::vector<int> offsets;
+  offsets.resize(std::size_t(kk));
+  for (int t = 0; t < kk; ++t) offsets[t] = tap_offset(g, p.stride, t);
+
+  const std::size_t y_plane = std::size_t(g.out_h) * g.out_w;
+  constexpr int kTile = kForwardVectors * W;
+  for (int c = 0; c < out; c += CB) {
+    const float* tc = taps.data() + std::size_t(c) * kk * W;
+    float* yc = y + c * y_plane;
+    const int channels = std::min(CB, out - c);
+    for (int oy = 0; oy < g.out_h; ++oy) {
+      const float* in = p.data + std::size_t(oy) * p.stride;
+      float* row = yc + std::size_t(oy) * g.out_w;
+      int ox = 0;
+      for (; ox + kTile <= g.out_w; ox += kTile)
+        forward_tile<kForwardVectors>(in + ox, offsets.data(), kk, tc, row + ox, y_plane,
+                                      channels);
+      if (g.out_w % W == 0) {  // whole vectors left
+        for (; ox < g.out_w; ox += W)
+          forward_tile<1>(in + ox, offsets.data(), kk, tc, row + ox, y_plane, channels);
+      } else if (ox < g.out_w) {  // one more tile, flush with the row's end
+        ox = g.out_w - kTile;
+        forward_tile<kForwardVectors>(in + ox, offsets.data(), kk, tc, row + ox, y_plane,
+                                      channels);
+      }
+    }
+  }
+}
+
+void one_channel_conv2d_backward_weight_f32(const ConvGeometry& g, int out, const float* x,
+                                            const float* dy, float* dweight) {
+  check_geometry(g);
+  const PaddedPlane p = pad_plane(g, x);
+  const int kk = g.kernel_h * g.kernel_w;
+  const std::size_t dy_plane = std::size_t(g.out_h) * g.out_w;
+  // Whole vectors of each row, then (rows of a partial last vector) the row's last W
+  // columns, without those already counted.
+  const int whole = g.out_w / W * W;
+  for (int c = 0; c < out; c += kWeightChannels)
+    for (int t = 0; t < kk; t += kWeightTaps) {
+      weight_tile<false>(p, g, dy + c * dy_plane, t, dweight + c * kk, out - c, 0, whole, 0);
+      if (whole < g.out_w)
+        weight_tile<true>(p, g, dy + c * dy_plane, t, dweight + c * kk, out - c, g.out_w - W,
+                          g.out_w, W - (g.out_w - whole));
+    }
+}
+
+std::size_t one_channel_conv2d_workspace_floats(const ConvGeometry& g, int out) {
+  const int channels = (out + kForwardChannels - 1) / kForwardChannels * kForwardChannels;
+  return std::size_t(g.height + 2 * g.pad) * (g.out_w + g.kernel_w - 1) +
+         std::size_t(channels) * g.kernel_h * g.kernel_w * W;
+}
+
+}  // namespace normlab
