@@ -69,7 +69,7 @@ export async function runKernelBenchInBrowser(page, { timeoutSeconds = 600 } = {
 
 // The fractions of the peak of the kernels that run the presets' convolutions in training:
 // the GEMMs on the lowered shapes, except where a direct kernel replaces them (the layers of
-// one input channel), whose rows count instead. `baseline`: baseline's rows alone.
+// one input channel), whose rows count instead.
 export function convFractions(bench) {
   const direct = bench.direct ?? [];
   const replaced = new Set(direct.map((r) => `${r.net}|${r.layer}`));
@@ -77,6 +77,5 @@ export function convFractions(bench) {
     ...bench.rows.filter((r) => r.layer.startsWith('conv') && !replaced.has(`${r.net}|${r.layer}`)),
     ...direct,
   ];
-  const pick = (rows) => rows.map((r) => r.fractionOfPeak);
-  return { all: pick(conv), baseline: pick(conv.filter((r) => r.net === 'baseline')) };
+  return conv.map((r) => r.fractionOfPeak);
 }

@@ -46,7 +46,7 @@ export function notes(r) {
   for (const [w, where] of [['wasm', 'Node'], ['wasmChromium', 'Chromium']]) {
     if (r.kernels[w]?.status !== 'done') continue;
     const f = convFractions(r.kernels[w]);
-    out.push(`In ${where}, the wasm kernel benchmark measured a SIMD128 peak of ${r.kernels[w].peak.toFixed(1)} GFLOP/s; its convolution kernels reach ${Math.round(Math.min(...f.all) * 100)}–${Math.round(Math.max(...f.all) * 100)}% of it (all presets' shapes; the GEMMs, and for the one-input-channel layers the direct kernels that replace them in training).`);
+    out.push(`In ${where}, the wasm kernel benchmark measured a SIMD128 peak of ${r.kernels[w].peak.toFixed(1)} GFLOP/s; its convolution kernels reach ${Math.round(Math.min(...f) * 100)}–${Math.round(Math.max(...f) * 100)}% of it (all presets' shapes; the GEMMs, and for the one-input-channel layers the direct kernels that replace them in training).`);
   }
   if (r.meta.pageBuilds && r.meta.pageBuilds !== r.meta.builds) out.push('wasm/dist was rebuilt during the run. The training and memory cells all ran the copy taken at the start (build/bench/engine); the start-up loads and the build sizes are of wasm/dist as it was when they were measured.');
   out.push(`Within each net and norm the systems' repetitions are interleaved, one per system per round, so a change in load hits all of them alike; absolute figures move with the machine's load (${r.meta.cores} cores; load average ${r.meta.loadStart.join(' ')} at start, ${r.meta.loadEnd.join(' ')} at end).`);

@@ -119,7 +119,7 @@ function goalRows(run) {
     const where = w === 'wasm' ? 'Node' : 'Chromium';
     const conv = run.kernels[w].rows.filter((r) => r.layer.startsWith('conv'));
     const large = conv.filter((r) => r.net === 'baseline' && Math.min(r.m, r.n, r.k) >= 64).map((r) => r.fractionOfPeak);
-    const { all } = convFractions(run.kernels[w]);
+    const all = convFractions(run.kernels[w]);
     const what = run.kernels[w].direct?.length ? 'all conv kernels of tiny and baseline (GEMMs; for the one-input-channel layers, the direct kernels that replace theirs) vs the wasm SIMD peak: lowest, median' : 'all conv GEMMs of tiny and baseline vs the wasm SIMD peak: lowest, median';
     if (large.length) rows.push([where, 'baseline\'s large conv GEMMs (32→64, 64→128; every form) vs the wasm SIMD peak: lowest, median', '≥ 70%', `${pct(Math.min(...large))}, ${pct(median(large))}`, Math.min(...large) >= 0.7 ? 'met' : 'not met']);
     rows.push([where, what, '≥ 70%', `${pct(Math.min(...all))}, ${pct(median(all))}`, Math.min(...all) >= 0.7 ? 'met' : 'not met']);

@@ -58,14 +58,16 @@ class Conv2d final : public Layer {
   const Conv2dOptions& options() const { return opt_; }
   float* weight() { return values_.data(); }
   float* bias() { return opt_.bias ? values_.data() + weight_size() : nullptr; }
+  // Of one group of one sample of input x.
+  ConvGeometry geometry(const Shape& x) const;
+  // Whether input x runs on the one-channel kernels (see above); memory estimates ask too.
+  bool is_one_channel(const Shape& x) const;
 
  private:
   std::size_t weight_size() const { return std::size_t(out_) * (in_ / opt_.groups) * k_ * k_; }
-  ConvGeometry geometry(const Shape& x) const;  // of one group of one sample
   bool is_depthwise() const { return opt_.groups == in_ && opt_.groups == out_; }
   bool is_pointwise() const { return k_ == 1 && opt_.stride == 1 && opt_.pad == 0; }
   bool is_winograd(const Shape& x) const;
-  bool is_one_channel(const Shape& x) const;
   Winograd3x3 winograd_shape(const Shape& x) const;
   // Parameter gradients, and dx unless !want_dx; returns dx (nullptr when skipped).
   Tensor* backward_pass(const Tensor& dy, bool want_dx);

@@ -122,9 +122,9 @@ class Estimator {
       const bool pointwise = k == 1 && o.stride == 1 && o.pad == 0;
       if (uses_winograd(*conv, in)) {
         m.workspace = winograd_workspace(*conv, in);
-      } else if (uses_one_channel(*conv, in, y)) {
-        const ConvGeometry g = one_channel_geometry(*conv, in, y);
-        m.workspace = one_channel_conv2d_workspace_floats(g, conv->out_channels()) * kFloat;
+      } else if (conv->is_one_channel(in)) {
+        m.workspace =
+            one_channel_conv2d_workspace_floats(conv->geometry(in), conv->out_channels()) * kFloat;
         // dx is lowered: its columns' gradient, and the GEMM that makes it.
         if (train_ > 0 && input_grad) {
           m.workspace += uint64_t(k) * k * y.h * y.w * kFloat;
@@ -190,19 +190,6 @@ class Estimator {
     return o.algorithm == ConvAlgorithm::Auto && conv.kernel() == 3 && o.stride == 1 &&
            o.groups == 1 && conv.in_channels() >= kWinogradMinChannels &&
            conv.out_channels() >= kWinogradMinChannels && winograd_shape_ok(winograd(conv, in, 1));
-  }
-  // conv2d.cpp, is_one_channel.
-  static ConvGeometry one_channel_geometry(const Conv2d& conv, const Shape& in, const Shape& y) {
-    ConvGeometry g;
-    g.channels = conv.in_channels() / conv.options().groups, g.height = in.h, g.width = in.w;
-    g.kernel_h = g.kernel_w = conv.kernel(), g.stride = conv.options().stride;
-    g.pad = conv.options().pad, g.out_h = y.h, g.out_w = y.w;
-    return g;
-  }
-  static bool uses_one_channel(const Conv2d& conv, const Shape& in, const Shape& y) {
-    const Conv2dOptions& o = conv.options();
-    return o.algorithm == ConvAlgorithm::Auto && o.groups == 1 &&
-           one_channel_conv2d_supports(one_channel_geometry(conv, in, y));
   }
   static Winograd3x3 winograd(const Conv2d& conv, const Shape& in, uint64_t batch) {
     Winograd3x3 s;
