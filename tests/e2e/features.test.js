@@ -49,6 +49,7 @@ describe('playground tools', () => {
     await shot(page, 'view-gradients-1440');
 
     await page.click('#view-mistakes');
+    await page.waitForSelector('#run-0-confusion svg text'); // drawn once its view shows
     const counts = await page.$$eval('#run-0-confusion svg text', (t) => t.map((x) => Number(x.textContent)).filter((n) => Number.isFinite(n)));
     expect(counts.length).toBeGreaterThan(10);
     expect(await page.$$eval('#run-0-gallery canvas', (c) => c.length)).toBeGreaterThan(0);

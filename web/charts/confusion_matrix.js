@@ -4,7 +4,8 @@
 // to dark on a light page, dark to pale on a dark one; empty cells stay the card's colour. The
 // diagonal (the correct answers) is outlined.
 //   new ConfusionMatrix(container, {label}); update(confusion: Int32Array(100), row-major,
-//   [true * 10 + predicted]); restyle() after a colour-scheme change; destroy().
+//   [true * 10 + predicted]); restyle() after a colour-scheme change; destroy(). Inside a
+//   hidden view (display: none) it is not drawn until it shows.
 //   summary (a sentence, also the SVG's accessible name), tableElement() (a <table> of the
 //   counts), toCSV(), toSVG() (standalone), canvas (a fresh PNG-ready rendering): the pieces
 //   addChartTools' overrides take.
@@ -201,6 +202,9 @@ export class ConfusionMatrix {
   #label;
   #confusion = new Int32Array(N * N);
   #summary;
+  #shown = false; // rendered (not inside a hidden view); set by an IntersectionObserver
+  #stale = true; // the drawing is older than the counts or the colours
+  #visibility;
 
   constructor(container, { label = 'Confusion matrix of the test digits' } = {}) {
     this.#label = label;
@@ -208,6 +212,11 @@ export class ConfusionMatrix {
     this.#holder.className = 'confusion-matrix';
     container.append(this.#holder);
     this.update(this.#confusion);
+    this.#visibility = new IntersectionObserver((entries) => {
+      this.#shown = entries.at(-1).isIntersecting;
+      if (this.#shown && this.#stale) this.#render();
+    }, { rootMargin: '1000000px' }); // anything rendered counts as in view; display: none does not
+    this.#visibility.observe(this.#holder);
   }
 
   get summary() {
@@ -217,14 +226,16 @@ export class ConfusionMatrix {
   update(confusion) {
     this.#summary = confusionSummary(confusion);
     this.#confusion = Int32Array.from(confusion);
-    this.#render();
+    this.restyle();
   }
 
   restyle() {
-    this.#render();
+    this.#stale = true;
+    if (this.#shown) this.#render();
   }
 
   destroy() {
+    this.#visibility.disconnect();
     this.#holder.remove();
   }
 
@@ -233,6 +244,7 @@ export class ConfusionMatrix {
   }
 
   #render() {
+    this.#stale = false;
     const svg = confusionSVG(this.#layout(), { title: this.#label, description: this.#summary.text });
     const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
     this.#holder.replaceChildren(document.importNode(doc.documentElement, true));
