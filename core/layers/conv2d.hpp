@@ -60,15 +60,16 @@ class Conv2d final : public Layer {
   float* bias() { return opt_.bias ? values_.data() + weight_size() : nullptr; }
   // Of one group of one sample of input x.
   ConvGeometry geometry(const Shape& x) const;
-  // Whether input x runs on the one-channel kernels (see above); memory estimates ask too.
+  // Which kernels input x runs on: the one-channel ones (see above) or Winograd, whose
+  // shape is that of input x; memory estimates ask too.
   bool is_one_channel(const Shape& x) const;
+  bool is_winograd(const Shape& x) const;
+  Winograd3x3 winograd_shape(const Shape& x) const;
 
  private:
   std::size_t weight_size() const { return std::size_t(out_) * (in_ / opt_.groups) * k_ * k_; }
   bool is_depthwise() const { return opt_.groups == in_ && opt_.groups == out_; }
   bool is_pointwise() const { return k_ == 1 && opt_.stride == 1 && opt_.pad == 0; }
-  bool is_winograd(const Shape& x) const;
-  Winograd3x3 winograd_shape(const Shape& x) const;
   // Parameter gradients, and dx unless !want_dx; returns dx (nullptr when skipped).
   Tensor* backward_pass(const Tensor& dy, bool want_dx);
   // Input gradient (unless dx is null) and, if want_dw, weight gradient by im2col + gemm,

@@ -120,7 +120,7 @@ class Estimator {
       const int k = conv->kernel();
       const bool depthwise = o.groups == conv->in_channels() && o.groups == conv->out_channels();
       const bool pointwise = k == 1 && o.stride == 1 && o.pad == 0;
-      if (uses_winograd(*conv, in)) {
+      if (conv->is_winograd(in)) {
         m.workspace = winograd_workspace(*conv, in);
       } else if (conv->is_one_channel(in)) {
         m.workspace =
@@ -183,23 +183,8 @@ class Estimator {
     return m;
   }
 
-  // Conv2d's own choice (conv2d.cpp, is_winograd): a 3×3 stride-1 ungrouped conv with
-  // enough channels on both sides runs Winograd F(2×2, 3×3) instead of im2col.
-  static bool uses_winograd(const Conv2d& conv, const Shape& in) {
-    const Conv2dOptions& o = conv.options();
-    return o.algorithm == ConvAlgorithm::Auto && conv.kernel() == 3 && o.stride == 1 &&
-           o.groups == 1 && conv.in_channels() >= kWinogradMinChannels &&
-           conv.out_channels() >= kWinogradMinChannels && winograd_shape_ok(winograd(conv, in, 1));
-  }
   static Winograd3x3 winograd(const Conv2d& conv, const Shape& in, uint64_t batch) {
-    Winograd3x3 s;
-    s.batch = int(batch);
-    s.in = conv.in_channels();
-    s.out = conv.out_channels();
-    s.height = in.h;
-    s.width = in.w;
-    s.pad = conv.options().pad;
-    return s;
+    return conv.winograd_shape(Shape{int(batch), in.c, in.h, in.w});
   }
   // Its transformed filters and workspace, grown to the largest pass: forward at the widest
   // batch; weight gradient and input gradient (a flipped forward) at the training batch.
