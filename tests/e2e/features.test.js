@@ -48,8 +48,10 @@ describe('playground tools', () => {
     }
     await shot(page, 'view-gradients-1440');
 
+    // The confusion matrix is drawn once its view shows, not while it is hidden.
+    expect(await page.$$eval('#run-0-confusion svg', (s) => s.length)).toBe(0);
     await page.click('#view-mistakes');
-    await page.waitForSelector('#run-0-confusion svg text'); // drawn once its view shows
+    await page.waitForSelector('#run-0-confusion svg text');
     const counts = await page.$$eval('#run-0-confusion svg text', (t) => t.map((x) => Number(x.textContent)).filter((n) => Number.isFinite(n)));
     expect(counts.length).toBeGreaterThan(10);
     expect(await page.$$eval('#run-0-gallery canvas', (c) => c.length)).toBeGreaterThan(0);
