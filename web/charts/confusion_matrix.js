@@ -226,12 +226,11 @@ export class ConfusionMatrix {
   update(confusion) {
     this.#summary = confusionSummary(confusion);
     this.#confusion = Int32Array.from(confusion);
-    this.restyle();
+    this.#redraw();
   }
 
   restyle() {
-    this.#stale = true;
-    if (this.#shown) this.#render();
+    this.#redraw();
   }
 
   destroy() {
@@ -241,6 +240,11 @@ export class ConfusionMatrix {
 
   #layout(title = '') {
     return confusionLayout(this.#confusion, { dark: isDark(), theme: pageTheme(), title });
+  }
+
+  #redraw() {
+    this.#stale = true;
+    if (this.#shown) this.#render();
   }
 
   #render() {
