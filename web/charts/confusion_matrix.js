@@ -12,6 +12,7 @@
 // Pure: confusionLayout (where everything goes, in which colour), confusionSVG, rampColor,
 // confusionSummary; the screen SVG and the PNG canvas are both drawn from the layout.
 import { csvField, escapeXML } from './export.js';
+import { observeShown } from './visibility.js';
 
 const N = 10;
 const CELL = 32;
@@ -202,7 +203,7 @@ export class ConfusionMatrix {
   #label;
   #confusion = new Int32Array(N * N);
   #summary;
-  #shown = false; // rendered (not inside a hidden view); set by an IntersectionObserver
+  #shown = false; // rendered (not inside a hidden view), as observeShown reports
   #stale = true; // the drawing is older than the counts or the colours
   #visibility;
 
@@ -212,11 +213,10 @@ export class ConfusionMatrix {
     this.#holder.className = 'confusion-matrix';
     container.append(this.#holder);
     this.update(this.#confusion);
-    this.#visibility = new IntersectionObserver((entries) => {
-      this.#shown = entries.at(-1).isIntersecting;
-      if (this.#shown && this.#stale) this.#render();
-    }, { rootMargin: '1000000px' }); // anything rendered counts as in view; display: none does not
-    this.#visibility.observe(this.#holder);
+    this.#visibility = observeShown(this.#holder, (shown) => {
+      this.#shown = shown;
+      if (shown && this.#stale) this.#render();
+    });
   }
 
   get summary() {

@@ -13,6 +13,7 @@ import uPlot from '../vendor/uPlot.esm.js';
 import { decimate } from './decimate.js';
 import { SeriesTable } from './series_table.js';
 import { formatNumber, formatTicks } from './ticks.js';
+import { observeShown } from './visibility.js';
 
 const LOG_MIN = 1e-15;
 const LOG_MAX = 1e15;
@@ -37,7 +38,7 @@ export class LineChart {
   #plot = null;
   #frame = 0;
   #resize;
-  #shown = false; // rendered (not inside a hidden view); set by an IntersectionObserver
+  #shown = false; // rendered (not inside a hidden view), as observeShown reports
   #stale = true; // the plot must be (re)built before it shows anything
   #visibility;
 
@@ -47,11 +48,10 @@ export class LineChart {
     this.#table = new SeriesTable(this.#opts.series.length);
     this.#resize = new ResizeObserver(() => this.#fit());
     this.#resize.observe(el);
-    this.#visibility = new IntersectionObserver((entries) => {
-      this.#shown = entries.at(-1).isIntersecting;
-      if (this.#shown) this.#schedule();
-    }, { rootMargin: '1000000px' }); // anything rendered counts as in view; display: none does not
-    this.#visibility.observe(el);
+    this.#visibility = observeShown(el, (shown) => {
+      this.#shown = shown;
+      if (shown) this.#schedule();
+    });
   }
 
   get rowCount() {
