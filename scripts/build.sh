@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the native core, tests and benchmarks (build/native) and the wasm module
-# (build/wasm → wasm/dist/), and puts the page's vendored files in place.
+# (build/wasm → wasm/dist/), puts the page's vendored files in place and bundles the page's
+# code (web/dist/).
 # Usage: scripts/build.sh [native|wasm|all]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +17,5 @@ if [ "$what" = wasm ] || [ "$what" = all ]; then
   cmake --build build/wasm -j "$NORMLAB_JOBS"
   node scripts/vendor.mjs        # the page's chart library, from node_modules into web/vendor/
   node scripts/preset_costs.mjs  # each preset's size and cost, for the page (web/generated/)
+  node scripts/bundle_page.mjs   # the page's UI and worker, two scripts (web/dist/)
 fi

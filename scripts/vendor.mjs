@@ -1,5 +1,6 @@
 // Copies the browser files of the page's third-party libraries from node_modules into
-// web/vendor/ (git-ignored), so the page is served as plain static files with no bundler.
+// web/vendor/ (git-ignored), where the page's modules import them from, unbundled (tests,
+// development) or bundled (scripts/bundle_page.mjs).
 // Run after `npm ci`: node scripts/vendor.mjs
 import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

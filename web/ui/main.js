@@ -1,6 +1,9 @@
 // The page's entry point: reads the URL state, builds the controls, charts and run panels,
 // starts one worker per run through a Session, and routes the workers' events to the views.
 // Never imports the engine: everything it knows arrives as messages (web/protocol.js).
+// Served bundled (scripts/bundle_page.mjs); early_workers.js comes first, so the run workers
+// start before the rest of the UI is even evaluated.
+import { endUnusedWorkers, takeWorker } from './early_workers.js';
 import { download } from '../charts/export.js';
 import { sessionCSV, sessionJSON } from '../charts/export_all.js';
 import { RUN_NAMES } from '../charts/palette.js';
@@ -16,7 +19,6 @@ import { RunPanel } from './run_panel.js';
 import { Session } from './session.js';
 import { SharedCharts } from './shared_charts.js';
 import { BatchSweep } from './sweep.js';
-import { endUnusedWorkers, takeWorker } from './early_workers.js';
 
 const $ = (sel) => document.querySelector(sel);
 const formatDuration = (ms) => (ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : `${+(ms / 1000).toPrecision(2)} s`);
