@@ -29,7 +29,7 @@ function fromOutDir(outDir, path) {
 // folder; one naming another entry's source names its bundle instead (the page starts its
 // workers this way). Any other import.meta.url becomes the module's own folder.
 export function rebaseUrls(code, moduleDir, outDir = OUT_DIR, entries = ENTRIES) {
-  return code.replace(/new URL\((['"])([^'"]+)\1,\s*import\.meta\.url\)|import\.meta\.url/g, (match, quote, spec) => {
+  return code.replace(/new URL\((['"])([^'"]+)\1,\s*import\.meta\.url\)|import\.meta\.url/g, (_match, _quote, spec) => {
     if (spec === undefined) return `new URL('${fromOutDir(outDir, moduleDir).replace(/\/?$/, '/')}', import.meta.url).href`;
     const target = resolve(moduleDir, spec);
     return `new URL('${fromOutDir(outDir, entries.get(target) ?? target)}', import.meta.url)`;

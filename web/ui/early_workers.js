@@ -1,8 +1,9 @@
 // Run workers started while the page is still loading: main.js imports this module first,
 // and it imports nothing, so it runs before the rest of the UI and each worker starts
-// fetching and compiling the engine and the digits at once. A worker sends nothing before its first command (worker.js), so
-// none of its messages can arrive before a run takes it; only a failed start can, and it is
-// held and dispatched again once the run's handlers are set.
+// fetching and compiling the engine and the digits at once. A worker sends nothing before
+// its first command (worker.js), so none of its messages can arrive before a run takes it;
+// only a failed start can, and it is held and dispatched again once the run's handlers are
+// set.
 const WORKER_URL = new URL('../worker/worker.js', import.meta.url);
 // Two runs is the default comparison (web/state.js); a link with more starts the rest later.
 const EARLY = 2;
