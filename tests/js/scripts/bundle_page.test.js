@@ -50,8 +50,11 @@ describe('the built bundles (scripts/build.sh)', () => {
     });
   }
 
-  test('the page loads the UI bundle, which starts the worker bundle', () => {
+  test('the page loads the UI bundle, which starts the worker bundle before the rest of the UI', () => {
     expect(readFileSync(resolve(ROOT, 'index.html'), 'utf8')).toMatch(/<script type="module" src="web\/dist\/main\.js"><\/script>/);
+    // A bundle evaluates its modules in import order.
+    const imports = [...readFileSync(resolve(ROOT, 'web/ui/main.js'), 'utf8').matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+    expect(imports[0]).toBe('./early_workers.js');
     expect(readFileSync(resolve(ROOT, 'web/dist/main.js'), 'utf8')).toContain('new URL("./worker.js",import.meta.url)');
   });
 });

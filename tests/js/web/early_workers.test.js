@@ -1,4 +1,4 @@
-// The run workers index.html starts before the UI has loaded (web/ui/early_workers.js).
+// The run workers the page starts before the rest of its UI is evaluated (web/ui/early_workers.js).
 import { afterAll, expect, test } from 'vitest';
 
 const started = [];
