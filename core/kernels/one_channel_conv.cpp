@@ -1,13 +1,13 @@
 // Direct one-input-channel convolution. The plane is first copied into a zero-padded
 // buffer, so the tiles run without bounds checks. Forward keeps 4 channels × 2 vectors of
-// one output row in registers and walks the kernel taps; the weight gradient keeps
-// 2 channels × 3 taps in registers and walks the output plane. Rows are at least two
-// vectors wide (one_channel_conv2d_supports), so no partial vector is needed: where a row's
-// width is not a multiple of the vector, its last tile is moved left to end flush with the
-// row, overlapping the one before (forward: the outputs computed twice come out the same;
-// weight gradient: the overlapped lanes of dy are zeroed). Channel and tap counts that are
-// not multiples of the tile's are covered alike: the missing channels or taps repeat real
-// ones, and their results are not stored.
+// output in registers (two of a row, or a row's odd last vector in two rows) and walks the
+// kernel taps; the weight gradient keeps 2 channels × 3 taps in registers and walks the
+// output plane. Rows are at least two vectors wide (one_channel_conv2d_supports), so no
+// partial vector is needed: where a row's width is not a multiple of the vector, its last
+// tile is moved left to end flush with the row, overlapping the one before (forward: the
+// outputs computed twice come out the same; weight gradient: the overlapped lanes of dy are
+// zeroed). Channel and tap counts that are not multiples of the tile's are covered alike:
+// the missing channels or taps repeat real ones, and their results are not stored.
 #include "core/kernels/one_channel_conv.hpp"
 
 #include <algorithm>
@@ -76,21 +76,23 @@ int tap_offset(const ConvGeometry& g, int stride, int t) {
 }
 
 // 4 channels × VB vectors at `in` (the padded plane at the segment's top-left tap) into
-// y + c·y_plane for the first `channels`. taps + (c·kk + t)·W holds channel c's weight t
-// splatted (zero past the last channel); offsets[t] is tap t's offset.
+// y + c·y_plane for the first `channels`. Vector b is read at in + b·in_step and stored at
+// y + b·out_step: side by side in a row, or one above the other in two rows. taps +
+// (c·kk + t)·W holds channel c's weight t splatted (zero past the last channel); offsets[t]
+// is tap t's offset.
 template <int VB>
-void forward_tile(const float* in, const int* offsets, int kk, const float* taps, float* y,
-                  std::size_t y_plane, int channels) {
+void forward_tile(const float* in, int in_step, const int* offsets, int kk, const float* taps,
+                  float* y, int out_step, std::size_t y_plane, int channels) {
   constexpr int CB = kForwardChannels;
   V acc[CB][VB], v[VB];
   // The first tap's products start the sums: no zeroing, and one add fewer per output.
-  for (int b = 0; b < VB; ++b) v[b] = load(in + offsets[0] + b * W);
+  for (int b = 0; b < VB; ++b) v[b] = load(in + offsets[0] + b * in_step);
   for (int c = 0; c < CB; ++c) {
     const V w = load(taps + c * kk * W);
     for (int b = 0; b < VB; ++b) acc[c][b] = v[b] * w;
   }
   for (int t = 1; t < kk; ++t) {
-    for (int b = 0; b < VB; ++b) v[b] = load(in + offsets[t] + b * W);
+    for (int b = 0; b < VB; ++b) v[b] = load(in + offsets[t] + b * in_step);
     for (int c = 0; c < CB; ++c) {
       const V w = load(taps + (c * kk + t) * W);
       for (int b = 0; b < VB; ++b) acc[c][b] = fma(v[b], w, acc[c][b]);
@@ -98,7 +100,7 @@ void forward_tile(const float* in, const int* offsets, int kk, const float* taps
   }
   for (int c = 0; c < CB; ++c)
     if (c < channels)
-      for (int b = 0; b < VB; ++b) store(acc[c][b], y + c * y_plane + b * W);
+      for (int b = 0; b < VB; ++b) store(acc[c][b], y + c * y_plane + b * out_step);
 }
 
 // dweight of 2 channels × taps [t0, t0 + 3), over output columns [x0, x1) of every row
@@ -168,6 +170,11 @@ void one_channel_conv2d_f32(const ConvGeometry& g, int out, const float* x, cons
 
   const std::size_t y_plane = std::size_t(g.out_h) * g.out_w;
   constexpr int kTile = kForwardVectors * W;
+  // Whole tiles of each row; where the width is a multiple of the vector with one vector
+  // left over, that last column of vectors is done two rows at a time (a one-vector tile
+  // keeps only 4 sums in registers); otherwise one more tile, flush with the row's end.
+  const int tiled = g.out_w / kTile * kTile;
+  const bool last_column = g.out_w % W == 0 && tiled < g.out_w;
   for (int c = 0; c < out; c += CB) {
     const float* tc = taps.data() + std::size_t(c) * kk * W;
     float* yc = y + c * y_plane;
@@ -175,19 +182,24 @@ void one_channel_conv2d_f32(const ConvGeometry& g, int out, const float* x, cons
     for (int oy = 0; oy < g.out_h; ++oy) {
       const float* in = p.data + std::size_t(oy) * p.stride;
       float* row = yc + std::size_t(oy) * g.out_w;
-      int ox = 0;
-      for (; ox + kTile <= g.out_w; ox += kTile)
-        forward_tile<kForwardVectors>(in + ox, offsets.data(), kk, tc, row + ox, y_plane,
+      for (int ox = 0; ox < tiled; ox += kTile)
+        forward_tile<kForwardVectors>(in + ox, W, offsets.data(), kk, tc, row + ox, W, y_plane,
                                       channels);
-      if (g.out_w % W == 0) {  // whole vectors left
-        for (; ox < g.out_w; ox += W)
-          forward_tile<1>(in + ox, offsets.data(), kk, tc, row + ox, y_plane, channels);
-      } else if (ox < g.out_w) {  // one more tile, flush with the row's end
-        ox = g.out_w - kTile;
-        forward_tile<kForwardVectors>(in + ox, offsets.data(), kk, tc, row + ox, y_plane,
+      if (tiled < g.out_w && !last_column) {
+        const int ox = g.out_w - kTile;
+        forward_tile<kForwardVectors>(in + ox, W, offsets.data(), kk, tc, row + ox, W, y_plane,
                                       channels);
       }
     }
+    if (!last_column) continue;
+    const int ox = g.out_w - W;
+    int oy = 0;
+    for (; oy + 2 <= g.out_h; oy += 2)
+      forward_tile<2>(p.data + std::size_t(oy) * p.stride + ox, p.stride, offsets.data(), kk,
+                      tc, yc + std::size_t(oy) * g.out_w + ox, g.out_w, y_plane, channels);
+    if (oy < g.out_h)
+      forward_tile<1>(p.data + std::size_t(oy) * p.stride + ox, 0, offsets.data(), kk, tc,
+                      yc + std::size_t(oy) * g.out_w + ox, 0, y_plane, channels);
   }
 }
 

@@ -3,7 +3,8 @@
 // geometries cover every partial tile: channel counts 1–9 (forward tiles 4 channels, the
 // weight gradient 2), kernels 1–5 (non-square, 1–25 taps against tiles of 3), padding from 0
 // to past the kernel, and rows from the narrowest supported (two vectors) up, with and
-// without a partial last vector.
+// without a partial last vector, and of an odd number of whole vectors (the last one is
+// done two rows at a time) over odd and even heights.
 #include "core/kernels/one_channel_conv.hpp"
 
 #include <algorithm>
@@ -52,7 +53,9 @@ std::vector<Case> test_cases(uint64_t seed) {
       make_case(1, 1, 2 * W, 1, 1, 0),     make_case(3, 1, 2 * W, 3, 3, 1),
       make_case(5, 3, std::max(1, 2 * W - 5), 2, 2, 3),  // pad past the kernel
       make_case(7, 6, 2 * W + 1, 3, 3, 1), make_case(2, 4, 2 * W + 3, 3, 1, 0),
-      make_case(9, 5, 4 * W, 1, 3, 2),     make_case(4, 3, 3 * W - 1, 3, 3, 1)};
+      make_case(9, 5, 4 * W, 1, 3, 2),     make_case(4, 3, 3 * W - 1, 3, 3, 1),
+      make_case(5, 7, 3 * W, 3, 3, 1),     make_case(2, 1, 3 * W, 1, 1, 0),  // odd vectors,
+      make_case(6, 4, 5 * W, 3, 3, 1)};                                      // odd/even rows
   Rng rng(seed, 2);
   while (cs.size() < 48) {
     const int kh = 1 + int(rng.below(5)), kw = 1 + int(rng.below(5));
