@@ -56,8 +56,16 @@ export async function startBrowser() {
   });
   // The context's route also sees the workers' requests (their scripts, the wasm, the data).
   await context.route('**/*', async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
+    let response;
+    try {
+      response = await fetchOnce(route);
+    } catch {
+      // The page closed, or the server failed twice: the browser sees a network error,
+      // which the tests then report; the handler itself must not throw past Playwright.
+      await route.abort().catch(() => {});
+      return;
+    }
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } }).catch(() => {});
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
@@ -67,6 +75,17 @@ export async function startBrowser() {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+// Playwright's request client reuses keep-alive connections, and one the server is just
+// closing answers ECONNRESET; like a browser, try such an idempotent GET once more.
+async function fetchOnce(route) {
+  try {
+    return await route.fetch();
+  } catch (e) {
+    if (!/ECONNRESET|socket hang up/.test(String(e?.message))) throw e;
+    return route.fetch();
+  }
 }
 
 // A new page that records console errors and uncaught exceptions.
