@@ -58,13 +58,14 @@ export async function startBrowser() {
   await context.route('**/*', async (route) => {
     let response;
     try {
-      response = await fetchOnce(route);
+      response = await fetchRetryingReset(route);
     } catch {
       // The page closed, or the server failed twice: the browser sees a network error,
       // which the tests then report; the handler itself must not throw past Playwright.
       await route.abort().catch(() => {});
       return;
     }
+    // Fulfilling fails only once the page is gone, when nobody waits for the answer.
     await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } }).catch(() => {});
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -79,7 +80,7 @@ export async function startBrowser() {
 
 // Playwright's request client reuses keep-alive connections, and one the server is just
 // closing answers ECONNRESET; like a browser, try such an idempotent GET once more.
-async function fetchOnce(route) {
+async function fetchRetryingReset(route) {
   try {
     return await route.fetch();
   } catch (e) {
