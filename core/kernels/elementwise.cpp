@@ -104,6 +104,67 @@ void relu_backward_f32(const float* x, const float* dy, float* dx, std::size_t n
   });
 }
 
+// The bit masks, 32 values per word: bit l of a vector's W lanes at offset k is lane_bit << k.
+#if NORMLAB_HAS_SIMD
+using vu32 = xsimd::batch<uint32_t>;
+static_assert(32 % kSimdWidth == 0, "a mask word holds whole vectors");
+inline vu32 lane_bits() {
+  alignas(64) static const uint32_t bits[16] = {1u << 0,  1u << 1,  1u << 2,  1u << 3,
+                                                1u << 4,  1u << 5,  1u << 6,  1u << 7,
+                                                1u << 8,  1u << 9,  1u << 10, 1u << 11,
+                                                1u << 12, 1u << 13, 1u << 14, 1u << 15};
+  return vu32::load_aligned(bits);
+}
+#endif
+
+void relu_bits_f32(const float* x, float* y, uint32_t* bits, std::size_t n) {
+  std::size_t i = 0;
+#if NORMLAB_HAS_SIMD
+  const vu32 lanes = lane_bits(), none(0u);
+  const vfloat zero(0.0f);
+  for (; i + 32 <= n; i += 32) {
+    vu32 word = none;
+    for (int k = 0; k < 32; k += kSimdWidth) {
+      const vfloat v = vfloat::load_unaligned(x + i + k);
+      xsimd::select(v < zero, zero, v).store_unaligned(y + i + k);
+      // A blend moves bits as they are, so float lanes can carry the integer ones.
+      const vfloat bit = xsimd::bitwise_cast<vfloat>(lanes << k);
+      word |= xsimd::bitwise_cast<vu32>(xsimd::select(v > zero, bit, zero));
+    }
+    bits[i / 32] = xsimd::hadd(word);  // the lanes' bits are disjoint: their sum is their union
+  }
+#endif
+  for (; i < n; i += 32) {
+    const std::size_t m = std::min<std::size_t>(32, n - i);
+    uint32_t word = 0;
+    for (std::size_t b = 0; b < m; ++b) {
+      word |= uint32_t(x[i + b] > 0.0f) << b;
+      y[i + b] = x[i + b] < 0.0f ? 0.0f : x[i + b];
+    }
+    bits[i / 32] = word;
+  }
+}
+
+void relu_backward_bits_f32(const uint32_t* bits, const float* dy, float* dx, std::size_t n) {
+  std::size_t i = 0;
+#if NORMLAB_HAS_SIMD
+  const vu32 lanes = lane_bits(), none(0u);
+  for (; i + 32 <= n; i += 32) {
+    const vu32 word(bits[i / 32]);
+    for (int k = 0; k < 32; k += kSimdWidth) {
+      const vu32 d = xsimd::bitwise_cast<vu32>(vfloat::load_unaligned(dy + i + k));
+      const vu32 kept = xsimd::select((word & (lanes << k)) != none, d, none);
+      xsimd::bitwise_cast<vfloat>(kept).store_unaligned(dx + i + k);
+    }
+  }
+#endif
+  for (; i < n; i += 32) {
+    const std::size_t m = std::min<std::size_t>(32, n - i);
+    const uint32_t word = bits[i / 32];
+    for (std::size_t b = 0; b < m; ++b) dx[i + b] = (word >> b) & 1u ? dy[i + b] : 0.0f;
+  }
+}
+
 void leaky_relu_f32(const float* x, float* y, std::size_t n, float slope) {
   map1(x, y, n, [slope](auto v) {
     using V = decltype(v);

@@ -2,11 +2,17 @@
 // Elementwise kernels over contiguous float arrays of length n. Backward kernels ASSIGN
 // dx. y and x may alias in forward kernels; dx and dy may alias in backward kernels.
 #include <cstddef>
+#include <cstdint>
 
 namespace normlab {
 
 void relu_f32(const float* x, float* y, std::size_t n);
 void relu_backward_f32(const float* x, const float* dy, float* dx, std::size_t n);
+// relu_f32 that also sets bit i of bits (bit i % 32 of word i / 32) to x[i] > 0: all its
+// backward needs, in a 32nd of the space. bits holds (n + 31) / 32 words.
+void relu_bits_f32(const float* x, float* y, uint32_t* bits, std::size_t n);
+// dx[i] = dy[i] where bit i is set, else 0.
+void relu_backward_bits_f32(const uint32_t* bits, const float* dy, float* dx, std::size_t n);
 void leaky_relu_f32(const float* x, float* y, std::size_t n, float slope);
 void leaky_relu_backward_f32(const float* x, const float* dy, float* dx, std::size_t n,
                              float slope);

@@ -35,16 +35,23 @@ const Tensor& Activation::backward(const Tensor& dy) {
   return dx;
 }
 
-void Relu::apply(const float* x, float* y, std::size_t n) const { relu_f32(x, y, n); }
+void Relu::apply(const float* x, float* y, std::size_t n) {
+  if (!keeps_mask_) return relu_f32(x, y, n);
+  mask_.resize((n + 31) / 32);
+  relu_bits_f32(x, y, mask_.data(), n);
+}
 void Relu::gradient(const float* x, const float*, const float* dy, float* dx,
                     std::size_t n) const {
-  relu_backward_f32(x, dy, dx, n);
+  if (keeps_mask_)
+    relu_backward_bits_f32(mask_.data(), dy, dx, n);
+  else
+    relu_backward_f32(x, dy, dx, n);
 }
 
 LeakyRelu::LeakyRelu(float slope) : slope_(slope) {
   check_arg(std::isfinite(slope), "leaky_relu: slope must be finite, got ", slope);
 }
-void LeakyRelu::apply(const float* x, float* y, std::size_t n) const {
+void LeakyRelu::apply(const float* x, float* y, std::size_t n) {
   leaky_relu_f32(x, y, n, slope_);
 }
 void LeakyRelu::gradient(const float* x, const float*, const float* dy, float* dx,
@@ -52,19 +59,19 @@ void LeakyRelu::gradient(const float* x, const float*, const float* dy, float* d
   leaky_relu_backward_f32(x, dy, dx, n, slope_);
 }
 
-void Gelu::apply(const float* x, float* y, std::size_t n) const { gelu_tanh_f32(x, y, n); }
+void Gelu::apply(const float* x, float* y, std::size_t n) { gelu_tanh_f32(x, y, n); }
 void Gelu::gradient(const float* x, const float*, const float* dy, float* dx,
                     std::size_t n) const {
   gelu_tanh_backward_f32(x, dy, dx, n);
 }
 
-void Silu::apply(const float* x, float* y, std::size_t n) const { silu_f32(x, y, n); }
+void Silu::apply(const float* x, float* y, std::size_t n) { silu_f32(x, y, n); }
 void Silu::gradient(const float* x, const float*, const float* dy, float* dx,
                     std::size_t n) const {
   silu_backward_f32(x, dy, dx, n);
 }
 
-void Sigmoid::apply(const float* x, float* y, std::size_t n) const { sigmoid_f32(x, y, n); }
+void Sigmoid::apply(const float* x, float* y, std::size_t n) { sigmoid_f32(x, y, n); }
 void Sigmoid::gradient(const float*, const float* y, const float* dy, float* dx,
                        std::size_t n) const {
   sigmoid_backward_f32(y, dy, dx, n);

@@ -3,6 +3,9 @@
 // forward keeps a pointer to x for backward (Sigmoid reads its own output instead).
 // A Relu set in place writes y over x and returns x (see Relu::set_in_place).
 // forward_flops is 0: it counts multiply-adds, and these layers have none.
+#include <cstdint>
+#include <vector>
+
 #include "layer.hpp"
 
 namespace normlab {
@@ -15,7 +18,8 @@ class Activation : public Layer {
   const Tensor& backward(const Tensor& dy) override;
 
  protected:
-  virtual void apply(const float* x, float* y, std::size_t n) const = 0;
+  // y = f(x); may also record what backward needs (Relu's mask).
+  virtual void apply(const float* x, float* y, std::size_t n) = 0;
   // x and y are the last forward's input and output.
   virtual void gradient(const float* x, const float* y, const float* dy, float* dx,
                         std::size_t n) const = 0;
@@ -35,11 +39,19 @@ class Relu final : public Activation {
   // decides, from the layer before: Layer::output_overwritable).
   void set_in_place(bool on) { in_place_ = on; }
   bool in_place() const { return in_place_; }
+  // Keep the sign of y, one bit per value, for backward instead of reading x again: for
+  // an in-place Relu whose buffer is overwritten before backward (Sequential decides).
+  void set_keeps_mask(bool on) { keeps_mask_ = on; }
+  bool keeps_mask() const { return keeps_mask_; }
 
  protected:
-  void apply(const float* x, float* y, std::size_t n) const override;
+  void apply(const float* x, float* y, std::size_t n) override;
   void gradient(const float* x, const float* y, const float* dy, float* dx,
                 std::size_t n) const override;
+
+ private:
+  bool keeps_mask_ = false;
+  std::vector<uint32_t> mask_;  // y > 0 as bits, from the last forward when keeps_mask_
 };
 
 // y = x for x > 0, slope·x otherwise (slope must be finite).
@@ -50,7 +62,7 @@ class LeakyRelu final : public Activation {
   float slope() const { return slope_; }
 
  protected:
-  void apply(const float* x, float* y, std::size_t n) const override;
+  void apply(const float* x, float* y, std::size_t n) override;
   void gradient(const float* x, const float* y, const float* dy, float* dx,
                 std::size_t n) const override;
 
@@ -64,7 +76,7 @@ class Gelu final : public Activation {
   std::string kind() const override { return "gelu"; }
 
  protected:
-  void apply(const float* x, float* y, std::size_t n) const override;
+  void apply(const float* x, float* y, std::size_t n) override;
   void gradient(const float* x, const float* y, const float* dy, float* dx,
                 std::size_t n) const override;
 };
@@ -75,7 +87,7 @@ class Silu final : public Activation {
   std::string kind() const override { return "silu"; }
 
  protected:
-  void apply(const float* x, float* y, std::size_t n) const override;
+  void apply(const float* x, float* y, std::size_t n) override;
   void gradient(const float* x, const float* y, const float* dy, float* dx,
                 std::size_t n) const override;
 };
@@ -86,7 +98,7 @@ class Sigmoid final : public Activation {
   std::string kind() const override { return "sigmoid"; }
 
  protected:
-  void apply(const float* x, float* y, std::size_t n) const override;
+  void apply(const float* x, float* y, std::size_t n) override;
   void gradient(const float* x, const float* y, const float* dy, float* dx,
                 std::size_t n) const override;
 };

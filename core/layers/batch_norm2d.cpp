@@ -64,18 +64,19 @@ const Tensor& BatchNorm2d::forward(const Tensor& x, Mode mode) {
     stats_.rstd[k] = float(1.0 / std::sqrt(double(stats_.var[k]) + double(options_.eps)));
   stats_.values_per_statistic = count;
 
-  y_.resize(s);
+  Tensor& y = output(y_);
+  y.resize(s);
   channel_normalize_f32(d, x.data(), stats_.mean.data(), stats_.rstd.data(), gamma(), beta(),
-                        y_.data());
+                        y.data());
   mode_ = mode;
   x_ = &x;
-  return y_;
+  return y;
 }
 
 const Tensor& BatchNorm2d::backward(const Tensor& dy) {
   check_arg(x_ != nullptr, "batch_norm2d: backward called before forward");
-  check_arg(dy.shape() == y_.shape(), "batch_norm2d: dy has shape ", dy.shape().str(),
-            ", expected ", y_.shape().str(), " (the output of the last forward)");
+  check_arg(dy.shape() == x_->shape(), "batch_norm2d: dy has shape ", dy.shape().str(),
+            ", expected ", x_->shape().str(), " (the output of the last forward)");
   const Shape s = x_->shape();
   const NormDims d{s.n, s.c, s.plane()};
   float* dgamma = options_.affine ? grads_.data() : nullptr;

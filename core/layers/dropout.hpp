@@ -15,6 +15,7 @@ class Dropout final : public Layer {
   explicit Dropout(float p, uint64_t seed = 0);
 
   std::string kind() const override { return "dropout"; }
+  bool backward_reads_input() const override { return false; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

@@ -10,6 +10,7 @@ class Flatten final : public Layer {
   Flatten() = default;
 
   std::string kind() const override { return "flatten"; }
+  bool backward_reads_input() const override { return false; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

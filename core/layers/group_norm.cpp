@@ -40,17 +40,18 @@ const Tensor& GroupNorm::forward(const Tensor& x, Mode) {
   for (std::size_t i = 0; i < stats; ++i)
     stats_.rstd[i] = float(1.0 / std::sqrt(double(stats_.var[i]) + double(eps_)));
   stats_.values_per_statistic = std::size_t(channels_ / groups_) * s.plane();
-  y_.resize(s);
+  Tensor& y = output(y_);
+  y.resize(s);
   group_normalize_f32(d, groups_, x.data(), stats_.mean.data(), stats_.rstd.data(), gamma(),
-                      beta(), y_.data());
+                      beta(), y.data());
   x_ = &x;
-  return y_;
+  return y;
 }
 
 const Tensor& GroupNorm::backward(const Tensor& dy) {
   check_arg(x_ != nullptr, "group_norm: backward called before forward");
-  check_arg(dy.shape() == y_.shape(), "group_norm: dy has shape ", dy.shape().str(),
-            ", expected ", y_.shape().str(), " (the output of the last forward)");
+  check_arg(dy.shape() == x_->shape(), "group_norm: dy has shape ", dy.shape().str(),
+            ", expected ", x_->shape().str(), " (the output of the last forward)");
   const Shape s = x_->shape();
   const NormDims d{s.n, s.c, s.plane()};
   sum_gdy_.resize(stats_.mean.size());

@@ -63,6 +63,11 @@ class Layer {
   // True when forward's output is the layer's own buffer and backward never reads it, so
   // the layer after may overwrite it (Sequential lets a ReLU work in place there).
   virtual bool output_overwritable() const { return false; }
+  // False when backward needs nothing of x (pools keep argmax, dropout its mask): the
+  // buffer x was in may then be reused once forward has read it.
+  virtual bool backward_reads_input() const { return true; }
+  // True when forward can write y into a buffer its container lends (lend_output).
+  virtual bool accepts_lent_output() const { return false; }
 
   void zero_grad();
   std::size_t param_count();
@@ -71,12 +76,18 @@ class Layer {
   // layer's own). Sequential lends two buffers in turn, since each dx dies as soon as
   // the layer before has consumed it.
   void lend_input_grad(Tensor* buffer) { lent_dx_ = buffer; }
+  // Where forward writes y from now on (nullptr: the layer's own buffer), for a layer that
+  // accepts_lent_output(). Sequential lends one when nothing reads y after the next layer's
+  // forward; y is then valid until the next backward, not until the next forward.
+  void lend_output(Tensor* buffer) { lent_y_ = buffer; }
 
  protected:
   Tensor& input_grad(Tensor& own) { return lent_dx_ ? *lent_dx_ : own; }
+  Tensor& output(Tensor& own) { return lent_y_ ? *lent_y_ : own; }
 
  private:
   Tensor* lent_dx_ = nullptr;
+  Tensor* lent_y_ = nullptr;
 };
 
 using LayerPtr = std::unique_ptr<Layer>;

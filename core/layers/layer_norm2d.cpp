@@ -47,17 +47,18 @@ const Tensor& LayerNorm2dChannels::forward(const Tensor& x, Mode) {
   pixel_moments_f32(d, x.data(), stats_.mean.data(), stats_.var.data());
   compute_rstd(stats_, eps_);
   stats_.values_per_statistic = std::size_t(channels_);
-  y_.resize(s);
+  Tensor& y = output(y_);
+  y.resize(s);
   pixel_normalize_f32(d, x.data(), stats_.mean.data(), stats_.rstd.data(), gamma(), beta(),
-                      y_.data());
+                      y.data());
   x_ = &x;
-  return y_;
+  return y;
 }
 
 const Tensor& LayerNorm2dChannels::backward(const Tensor& dy) {
   check_arg(x_ != nullptr, "layer_norm2d_channels: backward called before forward");
-  check_arg(dy.shape() == y_.shape(), "layer_norm2d_channels: dy has shape ", dy.shape().str(),
-            ", expected ", y_.shape().str(), " (the output of the last forward)");
+  check_arg(dy.shape() == x_->shape(), "layer_norm2d_channels: dy has shape ", dy.shape().str(),
+            ", expected ", x_->shape().str(), " (the output of the last forward)");
   const Shape s = x_->shape();
   const NormDims d{s.n, s.c, s.plane()};
   sum_gdy_.resize(stats_.mean.size());
@@ -124,17 +125,18 @@ const Tensor& LayerNorm2dSample::forward(const Tensor& x, Mode) {
   group_moments_f32(d, 1, x.data(), stats_.mean.data(), stats_.var.data());
   compute_rstd(stats_, eps_);
   stats_.values_per_statistic = sample_size();
-  y_.resize(s);
+  Tensor& y = output(y_);
+  y.resize(s);
   sample_normalize_f32(d, x.data(), stats_.mean.data(), stats_.rstd.data(), gamma(), beta(),
-                       y_.data());
+                       y.data());
   x_ = &x;
-  return y_;
+  return y;
 }
 
 const Tensor& LayerNorm2dSample::backward(const Tensor& dy) {
   check_arg(x_ != nullptr, "layer_norm2d_sample: backward called before forward");
-  check_arg(dy.shape() == y_.shape(), "layer_norm2d_sample: dy has shape ", dy.shape().str(),
-            ", expected ", y_.shape().str(), " (the output of the last forward)");
+  check_arg(dy.shape() == x_->shape(), "layer_norm2d_sample: dy has shape ", dy.shape().str(),
+            ", expected ", x_->shape().str(), " (the output of the last forward)");
   const Shape s = x_->shape();
   const NormDims d{s.n, s.c, s.plane()};
   sum_gdy_.resize(std::size_t(s.n));

@@ -17,6 +17,7 @@ class MaxPool2d final : public Layer {
   explicit MaxPool2d(int kernel, int stride = 0, int pad = 0);
 
   std::string kind() const override { return "max_pool2d"; }
+  bool backward_reads_input() const override { return false; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -38,6 +39,7 @@ class AvgPool2d final : public Layer {
   explicit AvgPool2d(int kernel, int stride = 0, int pad = 0);
 
   std::string kind() const override { return "avg_pool2d"; }
+  bool backward_reads_input() const override { return false; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -59,6 +61,7 @@ class GlobalAvgPool2d final : public Layer {
   GlobalAvgPool2d() = default;
 
   std::string kind() const override { return "global_avg_pool2d"; }
+  bool backward_reads_input() const override { return false; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

@@ -56,7 +56,9 @@ class Estimator {
   // in: the per-sample input shape (n = 1). Returns the bytes of the layer's input
   // gradient, which the caller counts: a Sequential's children share its two buffers.
   // input_grad false: the caller needs no dx (Layer::backward_params), as in training.
-  uint64_t visit(Layer& layer, const std::string& name, const Shape& in, bool input_grad = true) {
+  // own_output false: the layer writes its output into a buffer its Sequential lends.
+  uint64_t visit(Layer& layer, const std::string& name, const Shape& in, bool input_grad = true,
+                 bool own_output = true) {
     if (auto* seq = dynamic_cast<Sequential*>(&layer)) {
       uint64_t lent[2] = {0, 0};  // child i writes buffer i mod 2 (sequential.hpp)
       Shape s = in;
@@ -65,9 +67,12 @@ class Estimator {
       for (std::size_t i = 0; i < children.size(); ++i) {
         // Without dx for the Sequential, its children up to the first trainable one need none.
         const bool child_dx = input_grad || i > seq->first_trainable();
-        const uint64_t dx = visit(*children[i].layer, prefix + children[i].name, s, child_dx);
+        Layer& child = *children[i].layer;
+        const int lent_y = seq->lent_output(i);
+        const uint64_t dx = visit(child, prefix + children[i].name, s, child_dx, lent_y < 0);
         lent[i % 2] = std::max(lent[i % 2], dx);
-        s = children[i].layer->output_shape(s);
+        s = child.output_shape(s);
+        if (lent_y >= 0) lent[lent_y] = std::max(lent[lent_y], bytes(widest_, per_sample(s)));
       }
       LayerMemory m{name, "sequential"};
       m.caches = lent[0] + lent[1];
@@ -81,7 +86,9 @@ class Estimator {
       add(m);
       return bytes(train_, per_sample(in));  // dx
     }
-    add(leaf(layer, name, in, input_grad));
+    LayerMemory m = leaf(layer, name, in, input_grad);
+    if (!own_output) m.activations = 0;  // counted with the Sequential's buffers
+    add(m);
     return input_grad ? bytes(train_, per_sample(in)) : 0;  // dx
   }
 
@@ -150,6 +157,7 @@ class Estimator {
       }
     } else if (auto* relu = dynamic_cast<Relu*>(&layer); relu && relu->in_place()) {
       m.activations = 0;  // y is written over x
+      if (relu->keeps_mask()) m.caches += (widest_ * out_size + 31) / 32 * sizeof(uint32_t);
     } else if (kind == "max_pool2d") {
       m.caches += bytes(widest_, out_size, sizeof(int32_t));  // argmax
     } else if (kind == "dropout") {

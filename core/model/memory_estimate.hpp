@@ -8,9 +8,11 @@
 //   parameters       values of every parameter and buffer (running statistics)
 //   gradients        one per parameter value
 //   optimizer_state  optimizer_slots copies of the parameters (SGD momentum 1, Adam 2)
-//   activations      every layer's output, for the largest batch it sees (train or eval)
-//   caches           what backward needs or makes: input gradients (training batch),
-//                    dropout masks, max-pool argmax, normalization statistics, the loss
+//   activations      every layer's output, for the largest batch it sees (train or eval),
+//                    but those written into a Sequential's gradient buffers
+//   caches           what backward needs or makes: input gradients (training batch) in
+//                    buffers that also hold outputs lent them (sequential.hpp), dropout
+//                    and ReLU masks, max-pool argmax, normalization statistics, the loss
 //   workspaces       im2col columns of every convolution (each layer keeps its own), the
 //                    largest GEMM packing panels and normalization scratch (shared)
 //   data             the batches fed in (training and eval), their labels, an epoch order

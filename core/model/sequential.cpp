@@ -13,8 +13,25 @@ Sequential& Sequential::add(LayerPtr layer) {
   if (auto* relu = dynamic_cast<Relu*>(layer.get()); relu && !layers_.empty())
     relu->set_in_place(layers_.back()->output_overwritable());
   if (first_trainable_ == layers_.size() && layer->params().empty()) ++first_trainable_;
+  if (!layer->backward_reads_input()) lend_output_to_last();
   layers_.push_back(std::move(layer));
+  lent_output_.push_back(-1);
   return *this;
+}
+
+void Sequential::lend_output_to_last() {
+  if (layers_.empty()) return;
+  std::size_t p = layers_.size() - 1;
+  auto* relu = dynamic_cast<Relu*>(layers_[p].get());
+  const bool behind_relu = relu && relu->in_place();
+  if (behind_relu) --p;  // an in-place ReLU is never the first child
+  Layer& producer = *layers_[p];
+  if (!producer.accepts_lent_output() || !producer.output_overwritable()) return;
+  // Alternating keeps a lent output apart from the one it was computed from.
+  const int buffer = outputs_lent_++ % 2;
+  producer.lend_output(&grads_[buffer]);
+  lent_output_[p] = buffer;
+  if (behind_relu) relu->set_keeps_mask(true);
 }
 
 Layer& Sequential::at(std::size_t i) {

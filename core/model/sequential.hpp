@@ -10,9 +10,15 @@
 //    into buffer i mod 2): dy of child i is then never the buffer it writes, and a dx
 //    is overwritten only after the child before has consumed it. Nested Sequentials keep
 //    their own pair, since a Residual around one still needs its dy afterwards.
+//  Those two buffers are idle during forward, so they also hold outputs nobody reads after
+//    the next child's forward: a child that accepts_lent_output() and is followed, directly
+//    or behind an in-place ReLU, by a child whose backward does not read its input (a pool,
+//    dropout, flatten) writes its output there (the ReLU then keeps a mask of its own).
+//    Such an output is valid until the next backward, as the forward hook needs.
 //  An empty Sequential is the identity (it copies x).
 //  forward_flops sums the children's, with the shape propagated through them.
 #include <cstddef>
+#include <vector>
 
 #include "container.hpp"
 
@@ -40,6 +46,8 @@ class Sequential final : public Container {
   // Index of the first child with parameters (size() if none): backward_params computes
   // no dx there or before it.
   std::size_t first_trainable() const { return first_trainable_; }
+  // Which of the two buffers child i writes its output into, or -1 for its own.
+  int lent_output(std::size_t i) const { return i < lent_output_.size() ? lent_output_[i] : -1; }
   std::vector<NamedLayer> named_children() override;
   double forward_flops(const Shape& x) const override;
 
@@ -50,6 +58,13 @@ class Sequential final : public Container {
   Tensor y_, dx_;           // used only when empty (identity)
   Tensor grads_[2];         // the children's input gradients, lent in turn
   std::size_t first_trainable_ = 0;  // index of the first child with parameters, or size()
+  std::vector<int> lent_output_;      // per child: the buffer lent for its output, or -1
+  int outputs_lent_ = 0;              // lent so far; they alternate between the two buffers
+
+  // Lends the last child's output (or, behind an in-place ReLU, the output the ReLU works
+  // on) a buffer, if that child accepts one: called when a child that does not read its
+  // input in backward is appended.
+  void lend_output_to_last();
 
   void check_dy(const Tensor& dy) const;  // a forward ran, and dy has its output's shape
 };

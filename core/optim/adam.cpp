@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "../error.hpp"
+#include "integer_power.hpp"
 
 namespace normlab {
 
@@ -37,9 +38,8 @@ std::vector<std::vector<float>*> Adam::state_buffers() {
 void Adam::step() {
   ++steps_;
   // Scalars in double (as PyTorch computes them in Python), rounded to float for the loop.
-  const double t = double(steps_);
-  const double bias1 = 1.0 - std::pow(o_.beta1, t);
-  const double bias2_sqrt = std::sqrt(1.0 - std::pow(o_.beta2, t));
+  const double bias1 = 1.0 - integer_power(o_.beta1, steps_);
+  const double bias2_sqrt = std::sqrt(1.0 - integer_power(o_.beta2, steps_));
   const float b1 = float(o_.beta1), b2 = float(o_.beta2);
   const float one_b1 = float(1.0 - o_.beta1), one_b2 = float(1.0 - o_.beta2);
   const float step_size = float(lr_ / bias1);

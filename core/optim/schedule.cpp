@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "../error.hpp"
+#include "integer_power.hpp"
 
 namespace normlab {
 
@@ -31,7 +32,7 @@ double schedule_lr(const Schedule& s, double base_lr, long step) {
     case ScheduleKind::Constant:
       return base_lr;
     case ScheduleKind::Step:
-      return base_lr * std::pow(s.gamma, double(t / s.step_size));
+      return base_lr * integer_power(s.gamma, t / s.step_size);
     case ScheduleKind::Cosine: {
       double total = double(s.total_steps - s.warmup_steps);
       double progress = std::min(double(t), total) / total;

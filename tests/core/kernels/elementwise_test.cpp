@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <vector>
@@ -121,6 +122,33 @@ TEST_CASE("relu passes NaN through and has zero gradient at zero", "[kernels][el
   for (std::size_t i = 1; i + 1 < x.size(); ++i) {
     CHECK(y[i] == 0.0f);
     CHECK(dx[i] == 0.0f);  // PyTorch: relu'(0) = 0
+  }
+}
+
+TEST_CASE("relu's bit mask gives relu's own gradient", "[kernels][elementwise]") {
+  // relu_bits_f32 gives relu_f32's y, and with its bits backward must give exactly what
+  // relu_backward_f32 gives from x: dy where x > 0, else 0 (NaN and ±0 included).
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (std::size_t n : test_lengths(14)) {
+    CAPTURE(n);
+    Data x(n, 15, -2.0f, 2.0f, n % 3), dy(n, 16, -1.0f, 1.0f, 0);
+    if (n > 0) x.p[0] = nan;
+    if (n > 2) x.p[n / 2] = -0.0f;
+    if (n > 3) x.p[n - 1] = 0.0f;
+    std::vector<float> y(n), y_bits(n), want(n), got(n);
+    std::vector<uint32_t> bits((n + 31) / 32, 0xdeadbeefu);  // every word is written
+    relu_f32(x.p, y.data(), n);
+    relu_bits_f32(x.p, y_bits.data(), bits.data(), n);
+    relu_backward_f32(x.p, dy.p, want.data(), n);
+    relu_backward_bits_f32(bits.data(), dy.p, got.data(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      INFO("index " << i << ", x = " << x.p[i]);
+      REQUIRE(((bits[i / 32] >> (i % 32)) & 1u) == (double(x.p[i]) > 0.0 ? 1u : 0u));
+      REQUIRE(std::memcmp(&y_bits[i], &y[i], sizeof(float)) == 0);  // NaN and -0 too
+      REQUIRE(got[i] == want[i]);
+      REQUIRE(std::signbit(got[i]) == std::signbit(want[i]));
+    }
+    if (n % 32) CHECK(bits.back() >> (n % 32) == 0u);  // the last word's unused bits
   }
 }
 

@@ -7,6 +7,11 @@
 #include "core/layers/batch_norm2d.hpp"
 #include "core/layers/conv2d.hpp"
 #include "core/layers/dense.hpp"
+#include "core/layers/dropout.hpp"
+#include "core/layers/flatten.hpp"
+#include "core/layers/group_norm.hpp"
+#include "core/layers/layer_norm2d.hpp"
+#include "core/layers/pool.hpp"
 #include "support/check.hpp"
 #include "support/gradcheck.hpp"
 
@@ -90,6 +95,59 @@ TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][
     // In place, the ReLU's output is the batch norm's own buffer.
     const Tensor& bn_y = net.at(1).forward(net.at(0).forward(x, Mode::Train), Mode::Train);
     CHECK(&net.at(2).forward(bn_y, Mode::Train) == &bn_y);
+
+    const Tensor& y_net = net.forward(x, Mode::Train);
+    REQUIRE_CLOSE(y_net.data(), y->data(), y->size(), 0.0, 0.0);
+    const Tensor& dx_net = net.backward(dy);
+    REQUIRE(dx_net.shape() == d->shape());
+    REQUIRE_CLOSE(dx_net.data(), d->data(), d->size(), 0.0, 0.0);
+    auto p_net = net.params();
+    std::vector<Param> p_alone;
+    for (auto& l : alone)
+      for (auto& p : l->params()) p_alone.push_back(p);
+    REQUIRE(p_net.size() == p_alone.size());
+    for (std::size_t k = 0; k < p_net.size(); ++k)
+      REQUIRE_CLOSE(p_net[k].grad, p_alone[k].grad, p_net[k].size, 0.0, 0.0);
+  }
+}
+
+// Outputs nobody reads after the next forward (a norm's before a pool, dropout or flatten,
+// directly or behind an in-place ReLU) live in the gradient buffers; the ReLU then keeps a
+// mask. Values must stay those of the layers on their own, over batches that grow and shrink.
+TEST_CASE("outputs kept in the gradient buffers change no value", "[model][sequential]") {
+  Rng rng(6);
+  auto make = [&] {
+    std::vector<LayerPtr> layers;
+    Conv2dOptions o;
+    o.pad = 1;
+    layers.push_back(std::make_unique<Conv2d>(2, 4, 3, o));
+    layers.push_back(std::make_unique<BatchNorm2d>(4));         // lent: ReLU, then a pool
+    layers.push_back(std::make_unique<Relu>());                 // in place, with a mask
+    layers.push_back(std::make_unique<MaxPool2d>(2));           // 4×3×2
+    layers.push_back(std::make_unique<LayerNorm2dSample>(4, 3, 2));  // lent: dropout next
+    layers.push_back(std::make_unique<Dropout>(0.3f, 9));
+    layers.push_back(std::make_unique<GroupNorm>(2, 4));        // lent: flatten follows
+    layers.push_back(std::make_unique<Flatten>());
+    layers.push_back(std::make_unique<Dense>(4 * 3 * 2, 5));
+    for (auto& l : layers) l->init(rng);
+    return layers;
+  };
+  auto alone = make();
+  rng = Rng(6);
+  Sequential net;
+  for (auto& l : make()) net.add(std::move(l));
+  const int want_lent[] = {-1, 0, -1, -1, 1, -1, 0, -1, -1};
+  for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.lent_output(i) == want_lent[i]);
+  CHECK(dynamic_cast<Relu&>(net.at(2)).keeps_mask());
+
+  for (int batch : {3, 5, 2}) {
+    CAPTURE(batch);
+    const Tensor x = random_tensor({batch, 2, 6, 5}, 10 + batch);
+    const Tensor dy = random_tensor({batch, 5, 1, 1}, 20 + batch);
+    const Tensor* y = &x;
+    for (auto& l : alone) y = &l->forward(*y, Mode::Train);
+    const Tensor* d = &dy;
+    for (std::size_t i = alone.size(); i-- > 0;) d = &alone[i]->backward(*d);
 
     const Tensor& y_net = net.forward(x, Mode::Train);
     REQUIRE_CLOSE(y_net.data(), y->data(), y->size(), 0.0, 0.0);
