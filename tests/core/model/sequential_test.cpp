@@ -121,12 +121,12 @@ TEST_CASE("outputs kept in the gradient buffers change no value", "[model][seque
     Conv2dOptions o;
     o.pad = 1;
     layers.push_back(std::make_unique<Conv2d>(2, 4, 3, o));
-    layers.push_back(std::make_unique<BatchNorm2d>(4));         // lent: ReLU, then a pool
-    layers.push_back(std::make_unique<Relu>());                 // in place, with a mask
-    layers.push_back(std::make_unique<MaxPool2d>(2));           // 4×3×2
-    layers.push_back(std::make_unique<LayerNorm2dSample>(4, 3, 2));  // lent: dropout next
+    layers.push_back(std::make_unique<BatchNorm2d>(4));              // lent: ReLU, then a pool
+    layers.push_back(std::make_unique<Relu>());                      // in place, with a mask
+    layers.push_back(std::make_unique<MaxPool2d>(2));                // 4×3×2
+    layers.push_back(std::make_unique<LayerNorm2dSample>(4, 3, 2));  // lent: dropout follows
     layers.push_back(std::make_unique<Dropout>(0.3f, 9));
-    layers.push_back(std::make_unique<GroupNorm>(2, 4));        // lent: flatten follows
+    layers.push_back(std::make_unique<GroupNorm>(2, 4));             // lent: flatten follows
     layers.push_back(std::make_unique<Flatten>());
     layers.push_back(std::make_unique<Dense>(4 * 3 * 2, 5));
     for (auto& l : layers) l->init(rng);
