@@ -34,6 +34,29 @@ std::unique_ptr<Sequential> small_net() {
   return net;
 }
 
+// Train-mode forward of x and backward of dy through the layers on their own and through
+// net (built from identical layers): the output, input gradient and parameter gradients
+// must agree bit for bit.
+void require_same_as_alone(std::vector<LayerPtr>& alone, Sequential& net, const Tensor& x,
+                           const Tensor& dy) {
+  const Tensor* y = &x;
+  for (auto& l : alone) y = &l->forward(*y, Mode::Train);
+  const Tensor* d = &dy;
+  for (std::size_t i = alone.size(); i-- > 0;) d = &alone[i]->backward(*d);
+  const Tensor& y_net = net.forward(x, Mode::Train);
+  REQUIRE_CLOSE(y_net.data(), y->data(), y->size(), 0.0, 0.0);
+  const Tensor& dx_net = net.backward(dy);
+  REQUIRE(dx_net.shape() == d->shape());
+  REQUIRE_CLOSE(dx_net.data(), d->data(), d->size(), 0.0, 0.0);
+  auto p_net = net.params();
+  std::vector<Param> p_alone;
+  for (auto& l : alone)
+    for (auto& p : l->params()) p_alone.push_back(p);
+  REQUIRE(p_net.size() == p_alone.size());
+  for (std::size_t k = 0; k < p_net.size(); ++k)
+    REQUIRE_CLOSE(p_net[k].grad, p_alone[k].grad, p_net[k].size, 0.0, 0.0);
+}
+
 }  // namespace
 
 TEST_CASE("sequential forward equals its layers applied one after the other",
@@ -87,27 +110,11 @@ TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][
 
   const Tensor x = random_tensor({2, 2, 4, 5}, 3), dy = random_tensor({2, 4, 1, 1}, 4);
   for (int step = 0; step < 2; ++step) {  // the second reuses every buffer
-    const Tensor* y = &x;
-    for (auto& l : alone) y = &l->forward(*y, Mode::Train);
-    const Tensor* d = &dy;
-    for (std::size_t i = alone.size(); i-- > 0;) d = &alone[i]->backward(*d);
-
     // In place, the ReLU's output is the batch norm's own buffer.
     const Tensor& bn_y = net.at(1).forward(net.at(0).forward(x, Mode::Train), Mode::Train);
     CHECK(&net.at(2).forward(bn_y, Mode::Train) == &bn_y);
 
-    const Tensor& y_net = net.forward(x, Mode::Train);
-    REQUIRE_CLOSE(y_net.data(), y->data(), y->size(), 0.0, 0.0);
-    const Tensor& dx_net = net.backward(dy);
-    REQUIRE(dx_net.shape() == d->shape());
-    REQUIRE_CLOSE(dx_net.data(), d->data(), d->size(), 0.0, 0.0);
-    auto p_net = net.params();
-    std::vector<Param> p_alone;
-    for (auto& l : alone)
-      for (auto& p : l->params()) p_alone.push_back(p);
-    REQUIRE(p_net.size() == p_alone.size());
-    for (std::size_t k = 0; k < p_net.size(); ++k)
-      REQUIRE_CLOSE(p_net[k].grad, p_alone[k].grad, p_net[k].size, 0.0, 0.0);
+    require_same_as_alone(alone, net, x, dy);
   }
 }
 
@@ -144,23 +151,7 @@ TEST_CASE("outputs kept in the gradient buffers change no value", "[model][seque
     CAPTURE(batch);
     const Tensor x = random_tensor({batch, 2, 6, 5}, 10 + batch);
     const Tensor dy = random_tensor({batch, 5, 1, 1}, 20 + batch);
-    const Tensor* y = &x;
-    for (auto& l : alone) y = &l->forward(*y, Mode::Train);
-    const Tensor* d = &dy;
-    for (std::size_t i = alone.size(); i-- > 0;) d = &alone[i]->backward(*d);
-
-    const Tensor& y_net = net.forward(x, Mode::Train);
-    REQUIRE_CLOSE(y_net.data(), y->data(), y->size(), 0.0, 0.0);
-    const Tensor& dx_net = net.backward(dy);
-    REQUIRE(dx_net.shape() == d->shape());
-    REQUIRE_CLOSE(dx_net.data(), d->data(), d->size(), 0.0, 0.0);
-    auto p_net = net.params();
-    std::vector<Param> p_alone;
-    for (auto& l : alone)
-      for (auto& p : l->params()) p_alone.push_back(p);
-    REQUIRE(p_net.size() == p_alone.size());
-    for (std::size_t k = 0; k < p_net.size(); ++k)
-      REQUIRE_CLOSE(p_net[k].grad, p_alone[k].grad, p_net[k].size, 0.0, 0.0);
+    require_same_as_alone(alone, net, x, dy);
   }
 }
 
