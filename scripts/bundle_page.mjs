@@ -65,7 +65,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       target: 'es2022',
       minify: true,
       sourcemap: true,
-      // node: imports sit on code paths that only Node takes (wasm/datasets.js, wasm/loader.js).
+      // node: imports sit on code paths that only Node takes (wasm/datasets.js, wasm/read_url.js).
       external: ['node:*'],
       banner: BANNERS.has(source) ? { js: BANNERS.get(source) } : {},
       plugins: [rebasePlugin],

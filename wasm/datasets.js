@@ -3,6 +3,7 @@
 // browsers.
 import { createBox, Handle } from './handle.js';
 import * as check from './check.js';
+import { readUrl } from './read_url.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 const BUNDLED = {
@@ -33,22 +34,12 @@ async function gunzipNamed(what, bytes) {
   }
 }
 
-async function readUrl(url) {
-  if (isNode && url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return new Uint8Array(await readFile(url));
-  }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`datasets: could not load ${url.pathname}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 // The bundled files' bytes, fetched once per realm; a failed fetch is forgotten so the next
 // call tries again.
 let bundledFiles = null;
 function readBundled() {
   if (!bundledFiles) {
-    bundledFiles = Promise.all([BUNDLED.trainImages, BUNDLED.trainLabels, BUNDLED.testImages, BUNDLED.testLabels].map(readUrl));
+    bundledFiles = Promise.all([BUNDLED.trainImages, BUNDLED.trainLabels, BUNDLED.testImages, BUNDLED.testLabels].map((url) => readUrl(url, 'datasets')));
     bundledFiles.catch(() => {
       bundledFiles = null;
     });
