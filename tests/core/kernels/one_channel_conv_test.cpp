@@ -1,7 +1,8 @@
 // The one-input-channel convolution kernels against the naive reference: a conv of one
 // plane into C channels is the depthwise conv of that plane copied C times. Seeded random
 // geometries cover every partial tile: channel counts 1–9 (forward tiles 4 channels, the
-// weight gradient 2), kernels 1–5 (non-square, 1–25 taps against tiles of 3), padding from 0
+// weight gradient 3), kernels 1–5 (non-square; forward walks 1–25 taps, the weight gradient
+// tiles each kernel row's 1–5 taps by 3), padding from 0
 // to past the kernel, and rows from the narrowest supported (two vectors) up, with and
 // without a partial last vector, and of an odd number of whole vectors (the last one is
 // done two rows at a time) over odd and even heights.
