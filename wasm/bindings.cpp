@@ -41,6 +41,8 @@
 #include "core/train/trainer.hpp"
 #include "core/train/training_memory.hpp"
 
+std::vector<uint8_t> zeroed_bytes(std::size_t n);  // zeroed_bytes.cpp
+
 using emscripten::val;
 using normlab::ArgumentError;
 using normlab::check_arg;
@@ -98,14 +100,11 @@ void check_length(const val& array, std::size_t expected, const char* what) {
   check_arg(n == expected, what, " has ", n, " values, expected ", expected);
 }
 
-// Not std::vector<uint8_t>(n) filled in place: in this file, compiled for size, its zero
-// fill is a call per byte, which took longer than the rest of loading the digits.
 std::vector<uint8_t> bytes_in(const val& array, const char* what) {
   check_arg(is_instance(array, "Uint8Array"), what, " must be a Uint8Array");
-  const std::size_t n = array["length"].as<std::size_t>();
-  std::unique_ptr<uint8_t[]> raw(new uint8_t[n]);
-  val(emscripten::typed_memory_view(n, raw.get())).call<void>("set", array);
-  return std::vector<uint8_t>(raw.get(), raw.get() + n);  // one memcpy
+  std::vector<uint8_t> out = zeroed_bytes(array["length"].as<std::size_t>());
+  val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", array);
+  return out;
 }
 
 normlab::Shape shape_in(const val& dims, const char* what) {
