@@ -2,13 +2,13 @@
 // buffer, so the tiles run without bounds checks. Forward keeps 4 channels × 2 vectors of
 // output in registers (two of a row, or a row's odd last vector in two rows) and walks the
 // kernel taps; the weight gradient keeps 3 channels × 3 taps of a kernel row in registers
-// and walks the output plane. Rows are at least two vectors wide (one_channel_conv2d_supports), so no
-// partial vector is needed: where a row's width is not a multiple of the vector, its last
-// tile is moved left to end flush with the row, overlapping the one before (forward: the
-// outputs computed twice come out the same; weight gradient: the overlapped lanes of dy are
-// zeroed). Channel and tap counts that are not multiples of the tile's are covered alike:
-// the missing channels or taps repeat real ones or read past the row, and their results are
-// not stored.
+// and walks the output plane. Rows are at least two vectors wide
+// (one_channel_conv2d_supports), so no partial vector is needed: where a row's width is not
+// a multiple of the vector, its last tile is moved left to end flush with the row,
+// overlapping the one before (forward: the outputs computed twice come out the same; weight
+// gradient: the overlapped lanes of dy are zeroed). Channel and tap counts that are not
+// multiples of the tile's are covered alike: the missing channels or taps repeat real ones
+// or read past the row, and their results are not stored.
 #include "core/kernels/one_channel_conv.hpp"
 
 #include <algorithm>
@@ -220,15 +220,16 @@ void one_channel_conv2d_backward_weight_f32(const ConvGeometry& g, int out, cons
   // Whole vectors of each row, then (rows of a partial last vector) the row's last W
   // columns, without those already counted.
   const int whole = g.out_w / W * W;
-  for (int c = 0; c < out; c += kWeightChannels)
+  for (int c = 0; c < out; c += kWeightChannels) {
+    const float* dyc = dy + c * dy_plane;
     for (int i = 0; i < g.kernel_h; ++i)
       for (int j = 0; j < g.kernel_w; j += kWeightTaps) {
-        const float* dyc = dy + c * dy_plane;
         weight_tile<false>(p, g, dyc, i, j, dweight + c * kk, out - c, 0, whole, 0);
         if (whole < g.out_w)
           weight_tile<true>(p, g, dyc, i, j, dweight + c * kk, out - c, g.out_w - W, g.out_w,
                             W - (g.out_w - whole));
       }
+  }
 }
 
 std::size_t one_channel_conv2d_workspace_floats(const ConvGeometry& g, int out) {
