@@ -34,6 +34,20 @@ std::unique_ptr<Sequential> small_net() {
   return net;
 }
 
+// The layers `make` returns, initialized from Rng(seed) twice: once added to net, once
+// returned to be run on their own, so both start from the same weights.
+template <class Make>
+std::vector<LayerPtr> twins(uint64_t seed, Make make, Sequential& net) {
+  auto made = [&] {
+    Rng rng(seed);
+    std::vector<LayerPtr> layers = make();
+    for (auto& l : layers) l->init(rng);
+    return layers;
+  };
+  for (auto& l : made()) net.add(std::move(l));
+  return made();
+}
+
 // Train-mode forward of x and backward of dy through the layers on their own and through
 // net (built from identical layers): the output, input gradient and parameter gradients
 // must agree bit for bit.
@@ -86,8 +100,8 @@ TEST_CASE("sequential backward matches finite differences and accumulates parame
 // buffers in turn, and a ReLU after a layer that allows it works in place. Both must leave
 // every value as the layers give it on their own, with their own buffers.
 TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][sequential]") {
-  Rng rng(5);
-  auto make = [&] {
+  Sequential net;
+  auto alone = twins(5, [] {
     std::vector<LayerPtr> layers;
     Conv2dOptions o;
     o.pad = 1;
@@ -97,13 +111,8 @@ TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][
     layers.push_back(std::make_unique<Sigmoid>());  // reads its own output in backward
     layers.push_back(std::make_unique<Relu>());     // so this one is not in place
     layers.push_back(std::make_unique<Dense>(3 * 4 * 5, 4));
-    for (auto& l : layers) l->init(rng);
     return layers;
-  };
-  auto alone = make();
-  rng = Rng(5);
-  Sequential net;
-  for (auto& l : make()) net.add(std::move(l));
+  }, net);
   CHECK(dynamic_cast<Relu&>(net.at(2)).in_place());
   CHECK_FALSE(dynamic_cast<Relu&>(net.at(4)).in_place());
   CHECK_FALSE(dynamic_cast<Relu&>(*alone[2]).in_place());
@@ -122,8 +131,8 @@ TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][
 // directly or behind an in-place ReLU) live in the gradient buffers; the ReLU then keeps a
 // mask. Values must stay those of the layers on their own, over batches that grow and shrink.
 TEST_CASE("outputs kept in the gradient buffers change no value", "[model][sequential]") {
-  Rng rng(6);
-  auto make = [&] {
+  Sequential net;
+  auto alone = twins(6, [] {
     std::vector<LayerPtr> layers;
     Conv2dOptions o;
     o.pad = 1;
@@ -136,13 +145,8 @@ TEST_CASE("outputs kept in the gradient buffers change no value", "[model][seque
     layers.push_back(std::make_unique<GroupNorm>(2, 4));             // lent: flatten follows
     layers.push_back(std::make_unique<Flatten>());
     layers.push_back(std::make_unique<Dense>(4 * 3 * 2, 5));
-    for (auto& l : layers) l->init(rng);
     return layers;
-  };
-  auto alone = make();
-  rng = Rng(6);
-  Sequential net;
-  for (auto& l : make()) net.add(std::move(l));
+  }, net);
   const int want_lent[] = {-1, 0, -1, -1, 1, -1, 0, -1, -1};
   for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.lent_output(i) == want_lent[i]);
   CHECK(dynamic_cast<Relu&>(net.at(2)).keeps_mask());
