@@ -1,10 +1,11 @@
 #include "serialize.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <limits>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "error.hpp"
 #include "model/presets.hpp"
@@ -86,6 +87,7 @@ struct Record {
 };
 
 struct Target {
+  std::string name;
   float* value;
   std::size_t size;
   std::vector<uint32_t> dims;
@@ -213,36 +215,36 @@ std::unique_ptr<Model> load_model(const uint8_t* data, std::size_t size) {
   }
   const std::string which = msg(" (preset ", preset, ", norm ", norm, ")");
 
-  std::unordered_map<std::string, Target> targets;
-  std::vector<std::string> order;
+  // A model has at most a few hundred tensors: a linear search is all the lookup needs.
+  std::vector<Target> targets;
   for (auto& p : model->params()) {
     std::vector<uint32_t> dims;
     if (p.shape.empty()) dims.push_back(uint32_t(p.size));
     for (int d : p.shape) dims.push_back(uint32_t(d));
-    targets.emplace(p.name, Target{p.value, p.size, dims});
-    order.push_back(p.name);
+    targets.push_back(Target{p.name, p.value, p.size, dims});
   }
-  for (auto& b : model->buffers()) {
-    targets.emplace(b.name, Target{b.value, b.size, {uint32_t(b.size)}});
-    order.push_back(b.name);
-  }
+  for (auto& b : model->buffers())
+    targets.push_back(Target{b.name, b.value, b.size, {uint32_t(b.size)}});
+  auto target = [&](const std::string& name) {
+    return std::find_if(targets.begin(), targets.end(),
+                        [&](const Target& t) { return t.name == name; });
+  };
 
   // Validate every record against the model before writing anything.
   for (const Record& rec : records) {
-    auto it = targets.find(rec.name);
+    auto it = target(rec.name);
     if (it == targets.end()) r.fail(msg("unknown tensor '", rec.name, "'", which));
-    Target& tgt = it->second;
-    if (tgt.filled) r.fail(msg("tensor '", rec.name, "' appears twice"));
-    if (rec.dims != tgt.dims)
+    if (it->filled) r.fail(msg("tensor '", rec.name, "' appears twice"));
+    if (rec.dims != it->dims)
       r.fail(msg("tensor '", rec.name, "' has shape ", dims_str(rec.dims),
-                 ", the model expects ", dims_str(tgt.dims), which));
-    tgt.filled = true;
+                 ", the model expects ", dims_str(it->dims), which));
+    it->filled = true;
   }
-  for (const std::string& name : order)
-    if (!targets[name].filled) r.fail(msg("missing tensor '", name, "'", which));
+  for (const Target& t : targets)
+    if (!t.filled) r.fail(msg("missing tensor '", t.name, "'", which));
 
   for (const Record& rec : records) {
-    float* dst = targets[rec.name].value;
+    float* dst = target(rec.name)->value;
     const uint8_t* src = data + rec.offset;
     for (std::size_t i = 0; i < rec.count; ++i) {
       const uint32_t bits = get_u32(src + 4 * i);
