@@ -16,6 +16,7 @@ class Activation : public Layer {
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
+  bool backward_in_place() const override { return true; }
 
  protected:
   // y = f(x); may also record what backward needs (Relu's mask).

@@ -30,6 +30,7 @@ class BatchNorm2d final : public Layer {
   std::string kind() const override { return "batch_norm2d"; }
   bool output_overwritable() const override { return true; }
   bool accepts_lent_output() const override { return true; }
+  bool backward_in_place() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

@@ -43,10 +43,11 @@ const Tensor& Dropout::backward(const Tensor& dy) {
             y_.shape().str(), " (the output of the last forward)");
   Tensor& dx = input_grad(dx_);
   dx.resize(dy.shape());
-  if (mode_ == Mode::Eval)
-    std::copy(dy.data(), dy.data() + dy.size(), dx.data());
-  else
+  if (mode_ == Mode::Eval) {
+    if (&dx != &dy) std::copy(dy.data(), dy.data() + dy.size(), dx.data());
+  } else {
     mul_f32(dy.data(), mask_.data(), dx.data(), dy.size());
+  }
   return dx;
 }
 

@@ -16,6 +16,7 @@ class Dropout final : public Layer {
 
   std::string kind() const override { return "dropout"; }
   bool backward_reads_input() const override { return false; }
+  bool backward_in_place() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

@@ -15,17 +15,19 @@ Shape Flatten::output_shape(const Shape& x) const {
 
 const Tensor& Flatten::forward(const Tensor& x, Mode) {
   ready_ = false;
-  y_.resize(output_shape(x.shape()));
-  std::copy(x.data(), x.data() + x.size(), y_.data());
+  y_shape_ = output_shape(x.shape());
+  Tensor& y = output(y_);
+  y.resize(y_shape_);
+  std::copy(x.data(), x.data() + x.size(), y.data());
   x_shape_ = x.shape();
   ready_ = true;
-  return y_;
+  return y;
 }
 
 const Tensor& Flatten::backward(const Tensor& dy) {
   check_arg(ready_, "flatten: backward called before forward");
-  check_arg(dy.shape() == y_.shape(), "flatten: dy has shape ", dy.shape().str(), ", expected ",
-            y_.shape().str(), " (the output of the last forward)");
+  check_arg(dy.shape() == y_shape_, "flatten: dy has shape ", dy.shape().str(), ", expected ",
+            y_shape_.str(), " (the output of the last forward)");
   Tensor& dx = input_grad(dx_);
   dx.resize(x_shape_);
   std::copy(dy.data(), dy.data() + dy.size(), dx.data());

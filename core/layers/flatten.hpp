@@ -11,13 +11,15 @@ class Flatten final : public Layer {
 
   std::string kind() const override { return "flatten"; }
   bool backward_reads_input() const override { return false; }
+  bool output_overwritable() const override { return true; }
+  bool accepts_lent_output() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
 
  private:
   bool ready_ = false;
-  Shape x_shape_;
+  Shape x_shape_, y_shape_;  // y_ stays empty when lent
   Tensor y_, dx_;
 };
 

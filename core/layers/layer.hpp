@@ -5,8 +5,9 @@
 //    until backward has run (containers guarantee this).
 //  - backward(dy) returns dx, fresh each call (assigned, not accumulated), and ADDS the
 //    parameter gradients into the grad buffers; they accumulate until zero_grad().
-//    dx lives in the layer's own buffer, or in one its container lent it (sequential.hpp):
-//    either way it is valid until the next backward through that container.
+//    dx lives in the layer's own buffer, or in one its container lent it (sequential.hpp),
+//    which for a layer that is backward_in_place() may be the one dy is in: either way it
+//    is valid until the next backward through that container.
 //  - backward uses the mode of the preceding forward; calling it without a forward, or
 //    with dy of another shape than y, throws ArgumentError.
 //  - Mode is an argument, never guessed from the batch size.
@@ -68,13 +69,17 @@ class Layer {
   virtual bool backward_reads_input() const { return true; }
   // True when forward can write y into a buffer its container lends (lend_output).
   virtual bool accepts_lent_output() const { return false; }
+  // True when backward may write dx over dy: same shape, and each dx value written only
+  // once the dy values it needs are read (elementwise layers, normalizations). Sequential
+  // then lends it the buffer its dy arrives in.
+  virtual bool backward_in_place() const { return false; }
 
   void zero_grad();
   std::size_t param_count();
 
   // Where backward writes dx from now on: a buffer the container owns (nullptr: the
   // layer's own). Sequential lends two buffers in turn, since each dx dies as soon as
-  // the layer before has consumed it.
+  // the layer before has consumed it (and the same one again to a backward_in_place()).
   void lend_input_grad(Tensor* buffer) { lent_dx_ = buffer; }
   // Where forward writes y from now on (nullptr: the layer's own buffer), for a layer that
   // accepts_lent_output(). Sequential lends one when nothing reads y after the next layer's

@@ -23,6 +23,7 @@ class LayerNorm2dChannels final : public Layer {
   std::string kind() const override { return "layer_norm2d_channels"; }
   bool output_overwritable() const override { return true; }
   bool accepts_lent_output() const override { return true; }
+  bool backward_in_place() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -57,6 +58,7 @@ class LayerNorm2dSample final : public Layer {
   std::string kind() const override { return "layer_norm2d_sample"; }
   bool output_overwritable() const override { return true; }
   bool accepts_lent_output() const override { return true; }
+  bool backward_in_place() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

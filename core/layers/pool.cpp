@@ -43,10 +43,10 @@ PoolGeometry geometry_of(const Shape& x, const Shape& y, int kernel, int stride,
   return g;
 }
 
-void check_dy(const char* kind, bool ready, const Tensor& dy, const Tensor& y) {
+void check_dy(const char* kind, bool ready, const Tensor& dy, const Shape& y) {
   check_arg(ready, kind, ": backward called before forward");
-  check_arg(dy.shape() == y.shape(), kind, ": dy has shape ", dy.shape().str(), ", expected ",
-            y.shape().str(), " (the output of the last forward)");
+  check_arg(dy.shape() == y, kind, ": dy has shape ", dy.shape().str(), ", expected ", y.str(),
+            " (the output of the last forward)");
 }
 
 }  // namespace
@@ -60,17 +60,18 @@ Shape MaxPool2d::output_shape(const Shape& x) const {
 
 const Tensor& MaxPool2d::forward(const Tensor& x, Mode) {
   ready_ = false;
-  const Shape ys = output_shape(x.shape());
-  y_.resize(ys);
-  argmax_.resize(ys.size());
-  geometry_ = geometry_of(x.shape(), ys, kernel_, stride_, pad_);
-  max_pool2d_f32(geometry_, ys.n, x.data(), y_.data(), argmax_.data());
+  y_shape_ = output_shape(x.shape());
+  Tensor& y = output(y_);
+  y.resize(y_shape_);
+  argmax_.resize(y_shape_.size());
+  geometry_ = geometry_of(x.shape(), y_shape_, kernel_, stride_, pad_);
+  max_pool2d_f32(geometry_, y_shape_.n, x.data(), y.data(), argmax_.data());
   ready_ = true;
-  return y_;
+  return y;
 }
 
 const Tensor& MaxPool2d::backward(const Tensor& dy) {
-  check_dy("max_pool2d", ready_, dy, y_);
+  check_dy("max_pool2d", ready_, dy, y_shape_);
   Tensor& dx = input_grad(dx_);
   dx.resize(Shape{dy.shape().n, geometry_.channels, geometry_.height, geometry_.width});
   max_pool2d_backward_f32(geometry_, dy.shape().n, dy.data(), argmax_.data(), dx.data());
@@ -86,16 +87,17 @@ Shape AvgPool2d::output_shape(const Shape& x) const {
 
 const Tensor& AvgPool2d::forward(const Tensor& x, Mode) {
   ready_ = false;
-  const Shape ys = output_shape(x.shape());
-  y_.resize(ys);
-  geometry_ = geometry_of(x.shape(), ys, kernel_, stride_, pad_);
-  avg_pool2d_f32(geometry_, ys.n, x.data(), y_.data());
+  y_shape_ = output_shape(x.shape());
+  Tensor& y = output(y_);
+  y.resize(y_shape_);
+  geometry_ = geometry_of(x.shape(), y_shape_, kernel_, stride_, pad_);
+  avg_pool2d_f32(geometry_, y_shape_.n, x.data(), y.data());
   ready_ = true;
-  return y_;
+  return y;
 }
 
 const Tensor& AvgPool2d::backward(const Tensor& dy) {
-  check_dy("avg_pool2d", ready_, dy, y_);
+  check_dy("avg_pool2d", ready_, dy, y_shape_);
   Tensor& dx = input_grad(dx_);
   dx.resize(Shape{dy.shape().n, geometry_.channels, geometry_.height, geometry_.width});
   avg_pool2d_backward_f32(geometry_, dy.shape().n, dy.data(), dx.data());
@@ -109,15 +111,17 @@ Shape GlobalAvgPool2d::output_shape(const Shape& x) const {
 
 const Tensor& GlobalAvgPool2d::forward(const Tensor& x, Mode) {
   ready_ = false;
-  y_.resize(output_shape(x.shape()));
+  y_shape_ = output_shape(x.shape());
+  Tensor& y = output(y_);
+  y.resize(y_shape_);
   x_shape_ = x.shape();
-  global_avg_pool_f32(x_shape_.n, x_shape_.c, x_shape_.plane(), x.data(), y_.data());
+  global_avg_pool_f32(x_shape_.n, x_shape_.c, x_shape_.plane(), x.data(), y.data());
   ready_ = true;
-  return y_;
+  return y;
 }
 
 const Tensor& GlobalAvgPool2d::backward(const Tensor& dy) {
-  check_dy("global_avg_pool2d", ready_, dy, y_);
+  check_dy("global_avg_pool2d", ready_, dy, y_shape_);
   Tensor& dx = input_grad(dx_);
   dx.resize(x_shape_);
   global_avg_pool_backward_f32(x_shape_.n, x_shape_.c, x_shape_.plane(), dy.data(), dx.data());

@@ -18,6 +18,8 @@ class MaxPool2d final : public Layer {
 
   std::string kind() const override { return "max_pool2d"; }
   bool backward_reads_input() const override { return false; }
+  bool output_overwritable() const override { return true; }
+  bool accepts_lent_output() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -31,6 +33,7 @@ class MaxPool2d final : public Layer {
   bool ready_ = false;           // a forward has run
   PoolGeometry geometry_;        // of the last forward
   std::vector<int32_t> argmax_;  // per output, index into the sample's (C,H,W)
+  Shape y_shape_;                // of the last forward (y_ stays empty when lent)
   Tensor y_, dx_;
 };
 
@@ -40,6 +43,8 @@ class AvgPool2d final : public Layer {
 
   std::string kind() const override { return "avg_pool2d"; }
   bool backward_reads_input() const override { return false; }
+  bool output_overwritable() const override { return true; }
+  bool accepts_lent_output() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -52,6 +57,7 @@ class AvgPool2d final : public Layer {
   int kernel_, stride_, pad_;
   bool ready_ = false;
   PoolGeometry geometry_;
+  Shape y_shape_;
   Tensor y_, dx_;
 };
 
@@ -62,13 +68,15 @@ class GlobalAvgPool2d final : public Layer {
 
   std::string kind() const override { return "global_avg_pool2d"; }
   bool backward_reads_input() const override { return false; }
+  bool output_overwritable() const override { return true; }
+  bool accepts_lent_output() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
 
  private:
   bool ready_ = false;
-  Shape x_shape_;
+  Shape x_shape_, y_shape_;
   Tensor y_, dx_;
 };
 

@@ -60,7 +60,7 @@ class Estimator {
   uint64_t visit(Layer& layer, const std::string& name, const Shape& in, bool input_grad = true,
                  bool own_output = true) {
     if (auto* seq = dynamic_cast<Sequential*>(&layer)) {
-      uint64_t lent[2] = {0, 0};  // child i writes buffer i mod 2 (sequential.hpp)
+      uint64_t lent[2] = {0, 0};  // the Sequential's two buffers
       Shape s = in;
       const std::string prefix = name.empty() ? "" : name + ".";
       const auto children = seq->named_children();
@@ -70,7 +70,7 @@ class Estimator {
         Layer& child = *children[i].layer;
         const int lent_y = seq->lent_output(i);
         const uint64_t dx = visit(child, prefix + children[i].name, s, child_dx, lent_y < 0);
-        lent[i % 2] = std::max(lent[i % 2], dx);
+        if (const int b = seq->input_grad_buffer(i); b >= 0) lent[b] = std::max(lent[b], dx);
         s = child.output_shape(s);
         if (lent_y >= 0) lent[lent_y] = std::max(lent[lent_y], bytes(widest_, per_sample(s)));
       }

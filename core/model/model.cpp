@@ -48,6 +48,7 @@ Model::Model(std::string preset, NormSpec norm, Shape input, int classes,
   const Shape out = net_->output_shape(input_);
   check_arg(out == Shape{1, classes_, 1, 1}, "model ", preset_, ": net maps ", input_.str(),
             " to ", out.str(), ", expected ", Shape{1, classes_, 1, 1}.str());
+  net_->set_input_grad_wanted(false);  // training asks for no gradient of the images
 }
 
 const Tensor& Model::forward(const Tensor& x, Mode mode) {

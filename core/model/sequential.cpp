@@ -9,7 +9,11 @@ namespace normlab {
 
 Sequential& Sequential::add(LayerPtr layer) {
   check_arg(layer != nullptr, "sequential: add() got a null layer at index ", layers_.size());
-  if (!dynamic_cast<Sequential*>(layer.get())) layer->lend_input_grad(&grads_[layers_.size() % 2]);
+  const bool nested = dynamic_cast<Sequential*>(layer.get()) != nullptr;
+  if (!nested) layer->lend_input_grad(&grads_[next_grad_]);
+  input_grad_.push_back(nested ? -1 : next_grad_);
+  // The child before this one writes its dx over this one's, when it can.
+  if (!layer->backward_in_place()) next_grad_ = 1 - next_grad_;
   if (auto* relu = dynamic_cast<Relu*>(layer.get()); relu && !layers_.empty())
     relu->set_in_place(layers_.back()->output_overwritable());
   if (first_trainable_ == layers_.size() && layer->params().empty()) ++first_trainable_;
@@ -58,6 +62,7 @@ const Tensor& Sequential::forward(const Tensor& x, Mode mode) {
     y_ = x;
     y = &y_;
   }
+  if (mode == Mode::Train) reserve_buffers(x.shape());
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     y = &layers_[i]->forward(*y, mode);
     notify(i, *layers_[i], *y);
@@ -65,6 +70,20 @@ const Tensor& Sequential::forward(const Tensor& x, Mode mode) {
   y_shape_ = y->shape();
   forwarded_ = true;
   return *y;
+}
+
+void Sequential::reserve_buffers(const Shape& x) {
+  if (x == reserved_for_) return;
+  std::size_t need[2] = {0, 0};
+  Shape s = x;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const int dx = input_grad_wanted_ || i > first_trainable_ ? input_grad_[i] : -1;
+    if (dx >= 0) need[dx] = std::max(need[dx], s.size());
+    s = layers_[i]->output_shape(s);
+    if (lent_output_[i] >= 0) need[lent_output_[i]] = std::max(need[lent_output_[i]], s.size());
+  }
+  for (int b = 0; b < 2; ++b) grads_[b].resize(Shape{1, int(need[b])});
+  reserved_for_ = x;
 }
 
 void Sequential::check_dy(const Tensor& dy) const {

@@ -6,10 +6,13 @@
 //    after a child whose output_overwritable() is true works in place: its output is that
 //    child's buffer.
 //  backward(dy): children in reverse; returns the first child's dx (fresh, assigned).
-//    Children write their dx into two buffers the Sequential lends them in turn (child i
-//    into buffer i mod 2): dy of child i is then never the buffer it writes, and a dx
-//    is overwritten only after the child before has consumed it. Nested Sequentials keep
-//    their own pair, since a Residual around one still needs its dy afterwards.
+//    Children write their dx into two buffers the Sequential lends them in turn: dy of a
+//    child is then never the buffer it writes, and a dx is overwritten only after the
+//    child before has consumed it. A child that is backward_in_place() (an activation, a
+//    normalization, dropout) gets the buffer its dy arrives in instead, so a chain such as
+//    norm → ReLU → pool needs only its largest gradient twice, not every one of them.
+//    Nested Sequentials keep their own pair, since a Residual around one still needs its
+//    dy afterwards.
 //  Those two buffers are idle during forward, so they also hold outputs nobody reads after
 //    the next child's forward: a child that accepts_lent_output() and is followed, directly
 //    or behind an in-place ReLU, by a child whose backward does not read its input (a pool,
@@ -46,6 +49,13 @@ class Sequential final : public Container {
   // Index of the first child with parameters (size() if none): backward_params computes
   // no dx there or before it.
   std::size_t first_trainable() const { return first_trainable_; }
+  // False when only backward_params will run (a model's net): train forwards then size the
+  // buffers without the dx that backward_params never computes. backward still works.
+  void set_input_grad_wanted(bool on) { input_grad_wanted_ = on; }
+  // Which of the two buffers child i writes its dx into, or -1 (a nested Sequential).
+  int input_grad_buffer(std::size_t i) const {
+    return i < input_grad_.size() ? input_grad_[i] : -1;
+  }
   // Which of the two buffers child i writes its output into, or -1 for its own.
   int lent_output(std::size_t i) const { return i < lent_output_.size() ? lent_output_[i] : -1; }
   std::vector<NamedLayer> named_children() override;
@@ -58,6 +68,8 @@ class Sequential final : public Container {
   Tensor y_, dx_;           // used only when empty (identity)
   Tensor grads_[2];         // the children's input gradients, lent in turn
   std::size_t first_trainable_ = 0;  // index of the first child with parameters, or size()
+  std::vector<int> input_grad_;       // per child: the buffer lent for its dx, or -1
+  int next_grad_ = 0;                 // the buffer the next child appended writes dx into
   std::vector<int> lent_output_;      // per child: the buffer lent for its output, or -1
   int outputs_lent_ = 0;              // lent so far; they alternate between the two buffers
 
@@ -65,6 +77,12 @@ class Sequential final : public Container {
   // on) a buffer, if that child accepts one: called when a child that does not read its
   // input in backward is appended.
   void lend_output_to_last();
+
+  // Grows both buffers to their largest use by a train step on input shape x, before any
+  // child writes one: allocated once, they leave no holes in the heap as they would growing.
+  void reserve_buffers(const Shape& x);
+  Shape reserved_for_;  // the input shape they were last sized for
+  bool input_grad_wanted_ = true;
 
   void check_dy(const Tensor& dy) const;  // a forward ran, and dy has its output's shape
 };

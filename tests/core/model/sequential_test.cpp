@@ -110,12 +110,17 @@ TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][
     layers.push_back(std::make_unique<Relu>());     // in place: batch norm allows it
     layers.push_back(std::make_unique<Sigmoid>());  // reads its own output in backward
     layers.push_back(std::make_unique<Relu>());     // so this one is not in place
+    layers.push_back(std::make_unique<LayerNorm2dChannels>(3));
+    layers.push_back(std::make_unique<Gelu>());
     layers.push_back(std::make_unique<Dense>(3 * 4 * 5, 4));
     return layers;
   }, net);
   CHECK(dynamic_cast<Relu&>(net.at(2)).in_place());
   CHECK_FALSE(dynamic_cast<Relu&>(net.at(4)).in_place());
   CHECK_FALSE(dynamic_cast<Relu&>(*alone[2]).in_place());
+  // Behind the dense layer, every child writes its dx over its dy.
+  const int want_dx[] = {0, 1, 1, 1, 1, 1, 1, 1};
+  for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.input_grad_buffer(i) == want_dx[i]);
 
   const Tensor x = random_tensor({2, 2, 4, 5}, 3), dy = random_tensor({2, 4, 1, 1}, 4);
   for (int step = 0; step < 2; ++step) {  // the second reuses every buffer
@@ -127,9 +132,9 @@ TEST_CASE("shared gradient buffers and in-place ReLU change no value", "[model][
   }
 }
 
-// Outputs nobody reads after the next forward (a norm's before a pool, dropout or flatten,
-// directly or behind an in-place ReLU) live in the gradient buffers; the ReLU then keeps a
-// mask. Values must stay those of the layers on their own, over batches that grow and shrink.
+// Outputs nobody reads after the next forward (a norm's, pool's or flatten's before a pool,
+// dropout or flatten, directly or behind an in-place ReLU) live in the gradient buffers; the
+// ReLU then keeps a mask. Values must stay those of the layers on their own, over batches that grow and shrink.
 TEST_CASE("outputs kept in the gradient buffers change no value", "[model][sequential]") {
   Sequential net;
   auto alone = twins(6, [] {
@@ -142,13 +147,18 @@ TEST_CASE("outputs kept in the gradient buffers change no value", "[model][seque
     layers.push_back(std::make_unique<MaxPool2d>(2));                // 4×3×2
     layers.push_back(std::make_unique<LayerNorm2dSample>(4, 3, 2));  // lent: dropout follows
     layers.push_back(std::make_unique<Dropout>(0.3f, 9));
-    layers.push_back(std::make_unique<GroupNorm>(2, 4));             // lent: flatten follows
-    layers.push_back(std::make_unique<Flatten>());
+    layers.push_back(std::make_unique<GroupNorm>(2, 4));             // lent: a pool follows
+    layers.push_back(std::make_unique<AvgPool2d>(3, 1, 1));          // lent: flatten follows
+    layers.push_back(std::make_unique<Flatten>());                   // lent: dropout follows
+    layers.push_back(std::make_unique<Dropout>(0.2f, 4));
     layers.push_back(std::make_unique<Dense>(4 * 3 * 2, 5));
     return layers;
   }, net);
-  const int want_lent[] = {-1, 0, -1, -1, 1, -1, 0, -1, -1};
+  const int want_lent[] = {-1, 0, -1, -1, 1, -1, 0, 1, 0, -1, -1};
   for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.lent_output(i) == want_lent[i]);
+  // In place: the norms, the ReLU and the dropouts.
+  const int want_dx[] = {0, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0};
+  for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.input_grad_buffer(i) == want_dx[i]);
   CHECK(dynamic_cast<Relu&>(net.at(2)).keeps_mask());
 
   for (int batch : {3, 5, 2}) {
