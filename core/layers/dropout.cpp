@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "../error.hpp"
-#include "../kernels/elementwise.hpp"
 
 namespace normlab {
 
@@ -28,10 +27,14 @@ const Tensor& Dropout::forward(const Tensor& x, Mode mode) {
   if (mode == Mode::Eval) {
     std::copy(x.data(), x.data() + x.size(), y_.data());
   } else {
-    mask_.resize(x.shape());
+    const std::size_t n = x.size();
     const float scale = 1.0f / (1.0f - p_);
-    for (std::size_t i = 0; i < mask_.size(); ++i) mask_[i] = rng_.uniform() < p_ ? 0.0f : scale;
-    mul_f32(x.data(), mask_.data(), y_.data(), x.size());
+    kept_.assign((n + 31) / 32, 0u);
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool keep = !(rng_.uniform() < p_);
+      kept_[i / 32] |= uint32_t(keep) << (i % 32);
+      y_[i] = x[i] * (keep ? scale : 0.0f);  // 0·x, not 0: NaN and ∞ stay NaN, as in PyTorch
+    }
   }
   ready_ = true;
   return y_;
@@ -46,7 +49,8 @@ const Tensor& Dropout::backward(const Tensor& dy) {
   if (mode_ == Mode::Eval) {
     if (&dx != &dy) std::copy(dy.data(), dy.data() + dy.size(), dx.data());
   } else {
-    mul_f32(dy.data(), mask_.data(), dx.data(), dy.size());
+    const float scale = 1.0f / (1.0f - p_);
+    for (std::size_t i = 0; i < dy.size(); ++i) dx[i] = dy[i] * (kept(i) ? scale : 0.0f);
   }
   return dx;
 }

@@ -5,6 +5,7 @@
 // backward(dy) ASSIGNS dx = dy·mask (train) or dy (eval), using the last forward's mode.
 // forward_flops is 0: no multiply-adds.
 #include <cstdint>
+#include <vector>
 
 #include "layer.hpp"
 
@@ -24,8 +25,8 @@ class Dropout final : public Layer {
   // Restarts the mask sequence, as constructing with this seed would.
   void reseed(uint64_t seed);
   float p() const { return p_; }
-  // Last train-mode mask: 0 or 1/(1−p) per element.
-  const Tensor& mask() const { return mask_; }
+  // Whether element i survived the last train-mode forward (kept as one bit each).
+  bool kept(std::size_t i) const { return (kept_[i / 32] >> (i % 32)) & 1u; }
 
  private:
   static constexpr uint64_t kStream = 0x64726f70;  // "drop": independent of other streams
@@ -34,7 +35,8 @@ class Dropout final : public Layer {
   Rng rng_;
   bool ready_ = false;
   Mode mode_ = Mode::Train;
-  Tensor mask_, y_, dx_;
+  std::vector<uint32_t> kept_;  // the last train-mode mask, one bit per element
+  Tensor y_, dx_;
 };
 
 }  // namespace normlab

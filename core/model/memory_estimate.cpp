@@ -161,7 +161,8 @@ class Estimator {
     } else if (kind == "max_pool2d") {
       m.caches += bytes(widest_, out_size, sizeof(int32_t));  // argmax
     } else if (kind == "dropout") {
-      m.caches += bytes(widest_, in_size);  // mask (train-mode evaluation draws one too)
+      // The mask as bits (a train-mode evaluation draws one too).
+      m.caches += (widest_ * in_size + 31) / 32 * sizeof(uint32_t);
     } else if (kind == "batch_norm2d") {
       m.caches += uint64_t(9) * in.c * kFloat;  // statistics, batch moments, gradient sums
     } else if (kind == "layer_norm2d_channels") {

@@ -11,15 +11,17 @@
 namespace normlab {
 namespace {
 
-std::vector<float> mask_of(Dropout& d, const Tensor& x) {
+std::vector<bool> mask_of(Dropout& d, const Tensor& x) {
   d.forward(x, Mode::Train);
-  return std::vector<float>(d.mask().data(), d.mask().data() + d.mask().size());
+  std::vector<bool> kept(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) kept[i] = d.kept(i);
+  return kept;
 }
 
 TEST_CASE("dropout with the same seed draws the same masks", "[layers][dropout]") {
   const Tensor x = test::random_tensor(Shape{2, 3, 5, 7}, 1);
   Dropout a(0.4f, 123), b(0.4f, 123), c(0.4f, 124);
-  const std::vector<float> a1 = mask_of(a, x), a2 = mask_of(a, x);
+  const std::vector<bool> a1 = mask_of(a, x), a2 = mask_of(a, x);
   CHECK(a1 == mask_of(b, x));
   CHECK(a2 == mask_of(b, x));  // the sequence matches, not just the first mask
   CHECK(a1 != a2);             // successive steps draw fresh masks
@@ -78,6 +80,23 @@ TEST_CASE("dropout backward multiplies dy by the mask of the last train forward"
   // dropout is linear given the mask: backward twice gives the same dx (no fresh draw).
   std::vector<float> first(dx.data(), dx.data() + dx.size());
   REQUIRE_CLOSE(d.backward(dy).data(), first.data(), first.size(), 0.0, 0.0);
+}
+
+TEST_CASE("dropout multiplies by the mask, so a dropped ∞ or NaN gives NaN as in PyTorch",
+          "[layers][dropout]") {
+  const float inf = std::numeric_limits<float>::infinity();
+  Tensor x(Shape{1, 64, 1, 1}, inf);
+  Dropout d(0.5f, 3);
+  const Tensor& y = d.forward(x, Mode::Train);
+  std::size_t dropped = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    dropped += !d.kept(i);
+    CHECK((d.kept(i) ? y[i] == inf : std::isnan(y[i])));
+  }
+  CHECK(dropped > 0);
+  CHECK(dropped < x.size());
+  const Tensor& dx = d.backward(Tensor(x.shape(), std::numeric_limits<float>::quiet_NaN()));
+  for (std::size_t i = 0; i < dx.size(); ++i) CHECK(std::isnan(dx[i]));
 }
 
 TEST_CASE("dropout rejects bad p and misuse with messages naming them",
