@@ -98,6 +98,7 @@ void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, int32_t
       ox = out_w;
     }
 #endif
+    NORMLAB_NO_VECTORIZE
     for (; ox < out_w; ++ox) {
       const int32_t at = i0 + 2 * ox;
       float best = r0[2 * ox];
@@ -151,6 +152,7 @@ NORMLAB_INLINE_COPIES void max_pool_2x2_backward_plane(const float* dy, const in
       ox = g.out_w;
     }
 #endif
+    NORMLAB_NO_VECTORIZE
     for (; ox < g.out_w; ++ox) {
       const int32_t at = a[ox] - (i0 + 2 * ox);  // 0, 1, width or width + 1
       const int row = at >= width ? 1 : 0;
