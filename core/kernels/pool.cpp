@@ -32,20 +32,34 @@ void check_geometry(const PoolGeometry& g) {
   (void)g;
 }
 
-// Input rows (or columns) [lo, hi) covered by output row (column) o.
+// Input rows (or columns) [lo, hi) covered by output row (column) o, whose unclipped
+// window starts at `start`.
 struct Range {
-  int lo, hi;
+  int start, lo, hi;
 };
 Range window(int o, const PoolGeometry& g, int size) {
   int start = o * g.stride - g.pad;
-  return {std::max(start, 0), std::min(start + g.kernel, size)};
+  return {start, std::max(start, 0), std::min(start + g.kernel, size)};
 }
 
 bool is_2x2_stride_2(const PoolGeometry& g) { return g.kernel == 2 && g.stride == 2 && g.pad == 0; }
 
+// An argmax code in `bytes` bytes, least significant first. Loops of at most four steps:
+// unrolled (clang does) they only grow the wasm.
+void put_code(uint8_t* at, int bytes, uint32_t code) {
+#pragma GCC unroll 1
+  for (int b = 0; b < bytes; ++b, code >>= 8) at[b] = uint8_t(code);
+}
+uint32_t get_code(const uint8_t* at, int bytes) {
+  uint32_t code = 0;
+#pragma GCC unroll 1
+  while (bytes-- > 0) code = code << 8 | at[bytes];
+  return code;
+}
+
 // Replaces (best, arg) with (v, at) where v is the later maximum in window order: larger,
 // or NaN.
-inline void take_max(float v, int32_t at, float& best, int32_t& arg) {
+inline void take_max(float v, int at, float& best, int& arg) {
   if (v > best || v != v) {
     best = v;
     arg = at;
@@ -61,36 +75,32 @@ inline void take_max(__m128 v, __m128i at, __m128& best, __m128i& arg) {
 }
 #endif
 
-// One plane of 2×2 stride-2 max pooling. Window order: (0,0), (0,1), (1,0), (1,1).
-// `base` is the plane's offset in its sample, added to every argmax. With SIMD, a row of
-// at least four outputs ends with a step over its last four, overlapping the step before
-// (outputs computed twice come out the same): no scalar tail with unpredictable branches.
-void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, int32_t base, float* y,
-                        int32_t* argmax) {
+// One plane of 2×2 stride-2 max pooling. Window order, and argmax codes: (0,0) 0, (0,1) 1,
+// (1,0) 2, (1,1) 3. With SIMD, a row of at least four outputs ends with a step over its
+// last four, overlapping the step before (outputs computed twice come out the same): no
+// scalar tail with unpredictable branches.
+void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, float* y,
+                        uint8_t* argmax) {
   for (int oy = 0; oy < out_h; ++oy) {
     const float* r0 = x + std::size_t(2 * oy) * width;
     const float* r1 = r0 + width;
-    const int32_t i0 = base + 2 * oy * width;  // argmax of (0,0) at ox = 0
     float* yr = y + std::size_t(oy) * out_w;
-    int32_t* ar = argmax + std::size_t(oy) * out_w;
+    uint8_t* ar = argmax + std::size_t(oy) * out_w;
     int ox = 0;
 #if NORMLAB_POOL_SSE
     // Columns 2·ox … 2·ox + 7 of both rows, split into even and odd columns.
-    const __m128i step = _mm_set_epi32(6, 4, 2, 0);
     auto four = [&](int ox) {
       const __m128 a0 = _mm_loadu_ps(r0 + 2 * ox), b0 = _mm_loadu_ps(r0 + 2 * ox + 4);
       const __m128 a1 = _mm_loadu_ps(r1 + 2 * ox), b1 = _mm_loadu_ps(r1 + 2 * ox + 4);
-      const __m128i at = _mm_add_epi32(_mm_set1_epi32(i0 + 2 * ox), step);
       __m128 best = _mm_shuffle_ps(a0, b0, _MM_SHUFFLE(2, 0, 2, 0));
-      __m128i arg = at;
-      take_max(_mm_shuffle_ps(a0, b0, _MM_SHUFFLE(3, 1, 3, 1)), _mm_add_epi32(at, _mm_set1_epi32(1)),
-               best, arg);
-      take_max(_mm_shuffle_ps(a1, b1, _MM_SHUFFLE(2, 0, 2, 0)),
-               _mm_add_epi32(at, _mm_set1_epi32(width)), best, arg);
-      take_max(_mm_shuffle_ps(a1, b1, _MM_SHUFFLE(3, 1, 3, 1)),
-               _mm_add_epi32(at, _mm_set1_epi32(width + 1)), best, arg);
+      __m128i arg = _mm_setzero_si128();
+      take_max(_mm_shuffle_ps(a0, b0, _MM_SHUFFLE(3, 1, 3, 1)), _mm_set1_epi32(1), best, arg);
+      take_max(_mm_shuffle_ps(a1, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_set1_epi32(2), best, arg);
+      take_max(_mm_shuffle_ps(a1, b1, _MM_SHUFFLE(3, 1, 3, 1)), _mm_set1_epi32(3), best, arg);
       _mm_storeu_ps(yr + ox, best);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(ar + ox), arg);
+      // The four codes narrowed to the four bytes of the first lane.
+      const __m128i codes = _mm_packs_epi32(arg, arg);
+      _mm_storeu_si32(ar + ox, _mm_packus_epi16(codes, codes));
     };
     for (; ox + 4 <= out_w; ox += 4) four(ox);
     if (ox < out_w && out_w >= 4) {
@@ -100,14 +110,13 @@ void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, int32_t
 #endif
     NORMLAB_NO_VECTORIZE
     for (; ox < out_w; ++ox) {
-      const int32_t at = i0 + 2 * ox;
       float best = r0[2 * ox];
-      int32_t arg = at;
-      take_max(r0[2 * ox + 1], at + 1, best, arg);
-      take_max(r1[2 * ox], at + width, best, arg);
-      take_max(r1[2 * ox + 1], at + width + 1, best, arg);
+      int arg = 0;
+      take_max(r0[2 * ox + 1], 1, best, arg);
+      take_max(r1[2 * ox], 2, best, arg);
+      take_max(r1[2 * ox + 1], 3, best, arg);
       yr[ox] = best;
-      ar[ox] = arg;
+      ar[ox] = uint8_t(arg);
     }
   }
 }
@@ -117,34 +126,34 @@ void max_pool_2x2_plane(const float* x, int width, int out_h, int out_w, int32_t
 // column no window reaches (odd sizes) gets 0. Four windows at a time with SIMD, ending
 // like the forward pass with an overlapping step; elsewhere without branches, since which
 // pixel of a window is its maximum is as good as random.
-NORMLAB_INLINE_COPIES void max_pool_2x2_backward_plane(const float* dy, const int32_t* argmax,
-                                                       int32_t base, const PoolGeometry& g,
-                                                       float* dx) {
+NORMLAB_INLINE_COPIES void max_pool_2x2_backward_plane(const float* dy, const uint8_t* argmax,
+                                                       const PoolGeometry& g, float* dx) {
   const int width = g.width;
   for (int oy = 0; oy < g.out_h; ++oy) {
     float* r0 = dx + std::size_t(2 * oy) * width;
     float* r1 = r0 + width;
     const float* d = dy + std::size_t(oy) * g.out_w;
-    const int32_t* a = argmax + std::size_t(oy) * g.out_w;
-    const int32_t i0 = base + 2 * oy * width;
+    const uint8_t* a = argmax + std::size_t(oy) * g.out_w;
     int ox = 0;
 #if NORMLAB_POOL_SSE
-    const __m128i step = _mm_set_epi32(6, 4, 2, 0);
-    const __m128i one = _mm_set1_epi32(1), below = _mm_set1_epi32(width),
-                  below_right = _mm_set1_epi32(width + 1);
+    // The codes of the pixels under row 0 of two neighbouring windows, and under row 1.
+    const __m128i row0 = _mm_set_epi32(1, 0, 1, 0), row1 = _mm_set_epi32(3, 2, 3, 2);
+    const __m128i zero = _mm_setzero_si128();
     auto four = [&](int ox) {
+      // dy and code of windows ox … ox + 3, each twice (once per column), as a dx row lays
+      // out their pixels; the codes' bytes widened to lanes.
       const __m128 v = _mm_loadu_ps(d + ox);
-      // Where in its window each maximum was: 0, 1, width or width + 1.
-      const __m128i at = _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + ox)),
-                                       _mm_add_epi32(_mm_set1_epi32(i0 + 2 * ox), step));
-      const __m128 v00 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(at, _mm_setzero_si128())));
-      const __m128 v01 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(at, one)));
-      const __m128 v10 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(at, below)));
-      const __m128 v11 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(at, below_right)));
-      _mm_storeu_ps(r0 + 2 * ox, _mm_unpacklo_ps(v00, v01));
-      _mm_storeu_ps(r0 + 2 * ox + 4, _mm_unpackhi_ps(v00, v01));
-      _mm_storeu_ps(r1 + 2 * ox, _mm_unpacklo_ps(v10, v11));
-      _mm_storeu_ps(r1 + 2 * ox + 4, _mm_unpackhi_ps(v10, v11));
+      const __m128i at = _mm_unpacklo_epi16(_mm_unpacklo_epi8(_mm_loadu_si32(a + ox), zero), zero);
+      const __m128 v_lo = _mm_unpacklo_ps(v, v), v_hi = _mm_unpackhi_ps(v, v);
+      const __m128i at_lo = _mm_unpacklo_epi32(at, at), at_hi = _mm_unpackhi_epi32(at, at);
+      // dy where the pixel is its window's maximum, 0 elsewhere.
+      auto routed = [](__m128 v, __m128i at, __m128i pixel) {
+        return _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(at, pixel)));
+      };
+      _mm_storeu_ps(r0 + 2 * ox, routed(v_lo, at_lo, row0));
+      _mm_storeu_ps(r0 + 2 * ox + 4, routed(v_hi, at_hi, row0));
+      _mm_storeu_ps(r1 + 2 * ox, routed(v_lo, at_lo, row1));
+      _mm_storeu_ps(r1 + 2 * ox + 4, routed(v_hi, at_hi, row1));
     };
     for (; ox + 4 <= g.out_w; ox += 4) four(ox);
     if (ox < g.out_w && g.out_w >= 4) {
@@ -154,10 +163,8 @@ NORMLAB_INLINE_COPIES void max_pool_2x2_backward_plane(const float* dy, const in
 #endif
     NORMLAB_NO_VECTORIZE
     for (; ox < g.out_w; ++ox) {
-      const int32_t at = a[ox] - (i0 + 2 * ox);  // 0, 1, width or width + 1
-      const int row = at >= width ? 1 : 0;
       float window[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-      window[(2 * row + at - row * width) & 3] = d[ox];
+      window[a[ox] & 3] = d[ox];
       r0[2 * ox] = window[0];
       r0[2 * ox + 1] = window[1];
       r1[2 * ox] = window[2];
@@ -171,70 +178,77 @@ NORMLAB_INLINE_COPIES void max_pool_2x2_backward_plane(const float* dy, const in
 
 }  // namespace
 
-void max_pool2d_f32(const PoolGeometry& g, int n, const float* x, float* y, int32_t* argmax) {
+void max_pool2d_f32(const PoolGeometry& g, int n, const float* x, float* y, uint8_t* argmax) {
   check_geometry(g);
   const std::size_t in_plane = std::size_t(g.height) * g.width;
   const std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
+  const std::size_t planes = std::size_t(n) * g.channels;
   if (is_2x2_stride_2(g)) {
-    for (std::size_t p = 0; p < std::size_t(n) * g.channels; ++p)
-      max_pool_2x2_plane(x + p * in_plane, g.width, g.out_h, g.out_w,
-                         int32_t((p % g.channels) * in_plane), y + p * out_plane,
+    for (std::size_t p = 0; p < planes; ++p)
+      max_pool_2x2_plane(x + p * in_plane, g.width, g.out_h, g.out_w, y + p * out_plane,
                          argmax + p * out_plane);
     return;
   }
-  for (int s = 0; s < n; ++s)
-    for (int c = 0; c < g.channels; ++c) {
-      const std::size_t plane = std::size_t(s) * g.channels + c;
-      const float* xp = x + plane * in_plane;
-      float* yp = y + plane * out_plane;
-      int32_t* ap = argmax + plane * out_plane;
-      const int32_t base = int32_t(std::size_t(c) * in_plane);  // argmax is per sample
-      for (int oy = 0; oy < g.out_h; ++oy) {
-        const Range ry = window(oy, g, g.height);
-        for (int ox = 0; ox < g.out_w; ++ox) {
-          const Range rx = window(ox, g, g.width);
-          // A window wholly in the padding (pad ≥ kernel) has no input: −∞, argmax −1.
-          float best = -std::numeric_limits<float>::infinity();
-          int32_t arg = -1;
-          for (int iy = ry.lo; iy < ry.hi; ++iy) {
-            const float* row = xp + std::size_t(iy) * g.width;
-            for (int ix = rx.lo; ix < rx.hi; ++ix) {
-              const float v = row[ix];
-              if (arg < 0 || v > best || std::isnan(v)) {
-                best = v;
-                arg = base + iy * g.width + ix;
-              }
+  const int bytes = max_pool2d_argmax_bytes(g.kernel);
+  for (std::size_t p = 0; p < planes; ++p) {
+    const float* xp = x + p * in_plane;
+    float* yp = y + p * out_plane;
+    uint8_t* ap = argmax + p * out_plane * bytes;
+    for (int oy = 0; oy < g.out_h; ++oy) {
+      const Range ry = window(oy, g, g.height);
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        const Range rx = window(ox, g, g.width);
+        const std::size_t o = std::size_t(oy) * g.out_w + ox;
+        // A window wholly in the padding (pad ≥ kernel) has no input: −∞, code 0.
+        float best = -std::numeric_limits<float>::infinity();
+        int arg = -1;  // ky·kernel + kx of the maximum so far, −1 before the first pixel
+        for (int iy = ry.lo; iy < ry.hi; ++iy) {
+          const float* row = xp + std::size_t(iy) * g.width;
+          const int row_code = (iy - ry.start) * g.kernel - rx.start;  // the code of ix = 0
+          for (int ix = rx.lo; ix < rx.hi; ++ix) {
+            const float v = row[ix];
+            if (arg < 0 || v > best || std::isnan(v)) {
+              best = v;
+              arg = row_code + ix;
             }
           }
-          yp[oy * g.out_w + ox] = best;
-          ap[oy * g.out_w + ox] = arg;
         }
+        yp[o] = best;
+        put_code(ap + o * bytes, bytes, uint32_t(std::max(arg, 0)));
       }
     }
+  }
 }
 
-void max_pool2d_backward_f32(const PoolGeometry& g, int n, const float* dy, const int32_t* argmax,
+void max_pool2d_backward_f32(const PoolGeometry& g, int n, const float* dy, const uint8_t* argmax,
                              float* dx) {
   check_geometry(g);
-  const std::size_t in_sample = std::size_t(g.channels) * g.height * g.width;
-  const std::size_t out_sample = std::size_t(g.channels) * g.out_h * g.out_w;
+  const std::size_t in_plane = std::size_t(g.height) * g.width;
+  const std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
+  const std::size_t planes = std::size_t(n) * g.channels;
   if (is_2x2_stride_2(g)) {
-    const std::size_t in_plane = std::size_t(g.height) * g.width;
-    const std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
-    for (std::size_t p = 0; p < std::size_t(n) * g.channels; ++p)
-      max_pool_2x2_backward_plane(dy + p * out_plane, argmax + p * out_plane,
-                                  int32_t((p % g.channels) * in_plane), g, dx + p * in_plane);
+    for (std::size_t p = 0; p < planes; ++p)
+      max_pool_2x2_backward_plane(dy + p * out_plane, argmax + p * out_plane, g,
+                                  dx + p * in_plane);
     return;
   }
-  std::fill(dx, dx + in_sample * n, 0.0f);
-  for (int s = 0; s < n; ++s) {
-    float* dxs = dx + s * in_sample;
-    const float* dys = dy + s * out_sample;
-    const int32_t* as = argmax + s * out_sample;
-    for (std::size_t o = 0; o < out_sample; ++o) {
-      assert(as[o] < int32_t(in_sample));
-      if (as[o] >= 0) dxs[as[o]] += dys[o];
-    }
+  std::fill(dx, dx + in_plane * planes, 0.0f);
+  const int bytes = max_pool2d_argmax_bytes(g.kernel);
+  for (std::size_t p = 0; p < planes; ++p) {
+    float* dxp = dx + p * in_plane;
+    const float* dyp = dy + p * out_plane;
+    const uint8_t* ap = argmax + p * out_plane * bytes;
+    for (int oy = 0; oy < g.out_h; ++oy)
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        const std::size_t o = std::size_t(oy) * g.out_w + ox;
+        const uint32_t code = get_code(ap + o * bytes, bytes);
+        assert(code < uint32_t(g.kernel * g.kernel));
+        const int iy = oy * g.stride - g.pad + int(code / g.kernel);
+        const int ix = ox * g.stride - g.pad + int(code % g.kernel);
+        // Outside the image only for a window wholly in the padding.
+        if (iy >= 0 && iy < g.height && ix >= 0 && ix < g.width)
+          dxp[std::size_t(iy) * g.width + ix] += dyp[o];
+      }
   }
 }
 

@@ -12,11 +12,16 @@ struct PoolGeometry {
   int out_h = 0, out_w = 0;
 };
 
-// argmax[i] = index within the sample's (C,H,W) input of the maximum for output i.
-void max_pool2d_f32(const PoolGeometry& g, int n, const float* x, float* y, int32_t* argmax);
-// ASSIGNS dx (zeroes it, then scatters dy through argmax).
+// The argmax of output (oy, ox) is where its maximum lies in its window, ky·kernel + kx
+// counted from the window's unclipped corner (oy·stride − pad, ox·stride − pad), stored in
+// max_pool2d_argmax_bytes(kernel) bytes per output, least significant first: one byte for
+// kernel ≤ 16, every preset's case. A window wholly in the padding (pad ≥ kernel) stores 0,
+// a place outside the image, which backward skips.
+inline int max_pool2d_argmax_bytes(int kernel) { return kernel <= 16 ? 1 : kernel <= 256 ? 2 : 4; }
+void max_pool2d_f32(const PoolGeometry& g, int n, const float* x, float* y, uint8_t* argmax);
+// ASSIGNS dx (zeroes it, then adds each dy to the pixel its argmax names).
 void max_pool2d_backward_f32(const PoolGeometry& g, int n, const float* dy,
-                             const int32_t* argmax, float* dx);
+                             const uint8_t* argmax, float* dx);
 void avg_pool2d_f32(const PoolGeometry& g, int n, const float* x, float* y);
 void avg_pool2d_backward_f32(const PoolGeometry& g, int n, const float* dy, float* dx);
 

@@ -63,7 +63,7 @@ const Tensor& MaxPool2d::forward(const Tensor& x, Mode) {
   y_shape_ = output_shape(x.shape());
   Tensor& y = output(y_);
   y.resize(y_shape_);
-  argmax_.resize(y_shape_.size());
+  argmax_.resize(y_shape_.size() * max_pool2d_argmax_bytes(kernel_));
   geometry_ = geometry_of(x.shape(), y_shape_, kernel_, stride_, pad_);
   max_pool2d_f32(geometry_, y_shape_.n, x.data(), y.data(), argmax_.data());
   ready_ = true;

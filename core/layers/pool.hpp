@@ -3,7 +3,9 @@
 // AdaptiveAvgPool2d(1). x: (N,C,H,W) → y: (N,C,oh,ow), oh = (H + 2·pad − k)/stride + 1.
 // stride 0 means stride = kernel. pad ≤ kernel/2 (as PyTorch requires), so every max
 // window holds at least one real pixel. backward(dy) ASSIGNS dx; no parameters.
-// forward_flops is 0: pooling has no multiply-adds.
+// forward_flops is 0: pooling has no multiply-adds. Between forward and backward MaxPool2d
+// keeps where in its window each maximum was: one byte per output for kernel ≤ 16, two up
+// to 256, four beyond (kernels/pool.hpp).
 #include <cstdint>
 #include <vector>
 
@@ -32,7 +34,7 @@ class MaxPool2d final : public Layer {
   int kernel_, stride_, pad_;
   bool ready_ = false;           // a forward has run
   PoolGeometry geometry_;        // of the last forward
-  std::vector<int32_t> argmax_;  // per output, index into the sample's (C,H,W)
+  std::vector<uint8_t> argmax_;  // per output, its window code (max_pool2d_argmax_bytes each)
   Shape y_shape_;                // of the last forward (y_ stays empty when lent)
   Tensor y_, dx_;
 };

@@ -9,6 +9,7 @@
 #include "../layers/conv2d.hpp"
 #include "../layers/dense.hpp"
 #include "../layers/group_norm.hpp"
+#include "../layers/pool.hpp"
 #include "../layers/squeeze_excite.hpp"
 #include "../memory_budget.hpp"
 #include "norm_spec.hpp"
@@ -158,8 +159,8 @@ class Estimator {
     } else if (auto* relu = dynamic_cast<Relu*>(&layer); relu && relu->in_place()) {
       m.activations = 0;  // y is written over x
       if (relu->keeps_mask()) m.caches += (widest_ * out_size + 31) / 32 * sizeof(uint32_t);
-    } else if (kind == "max_pool2d") {
-      m.caches += bytes(widest_, out_size, sizeof(int32_t));  // argmax
+    } else if (auto* pool = dynamic_cast<MaxPool2d*>(&layer)) {
+      m.caches += bytes(widest_, out_size, max_pool2d_argmax_bytes(pool->kernel()));  // argmax
     } else if (kind == "dropout") {
       // The mask as bits (a train-mode evaluation draws one too).
       m.caches += (widest_ * in_size + 31) / 32 * sizeof(uint32_t);

@@ -288,48 +288,52 @@ inline double silu_grad(double x) { return sigmoid(x) * (1.0 + x * sigmoid(-x));
 // ---- Pooling ------------------------------------------------------------------------------
 
 // Max over the window's in-bounds pixels; the first maximum in row-major window order wins
-// (PyTorch's rule); a NaN wins over numbers and propagates. argmax indexes the sample's
-// (C,H,W) input.
+// (PyTorch's rule); a NaN wins over numbers and propagates. argmax is the window code of
+// each maximum, i·kernel + j with (i, j) counted from the unclipped window corner; 0 for a
+// window wholly in the padding.
 inline void max_pool2d(const PoolGeometry& g, int n, const float* x, std::vector<double>& y,
-                       std::vector<int32_t>& argmax) {
+                       std::vector<uint32_t>& argmax) {
   std::size_t in_plane = std::size_t(g.height) * g.width;
   std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
   y.assign(std::size_t(n) * g.channels * out_plane, 0.0);
-  argmax.assign(y.size(), -1);
-  for (int s = 0; s < n; ++s)
-    for (int c = 0; c < g.channels; ++c)
-      for (int oy = 0; oy < g.out_h; ++oy)
-        for (int ox = 0; ox < g.out_w; ++ox) {
-          double best = -std::numeric_limits<double>::infinity();
-          int32_t arg = -1;
-          for (int i = 0; i < g.kernel; ++i)
-            for (int j = 0; j < g.kernel; ++j) {
-              int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
-              if (iy < 0 || iy >= g.height || ix < 0 || ix >= g.width) continue;
-              std::size_t at = c * in_plane + std::size_t(iy) * g.width + ix;
-              double v = x[s * g.channels * in_plane + at];
-              if (arg < 0 || v > best || std::isnan(v)) {
-                best = v;
-                arg = int32_t(at);
-              }
+  argmax.assign(y.size(), 0);
+  for (std::size_t p = 0; p < std::size_t(n) * g.channels; ++p)
+    for (int oy = 0; oy < g.out_h; ++oy)
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        double best = -std::numeric_limits<double>::infinity();
+        int arg = -1;
+        for (int i = 0; i < g.kernel; ++i)
+          for (int j = 0; j < g.kernel; ++j) {
+            int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
+            if (iy < 0 || iy >= g.height || ix < 0 || ix >= g.width) continue;
+            double v = x[p * in_plane + std::size_t(iy) * g.width + ix];
+            if (arg < 0 || v > best || std::isnan(v)) {
+              best = v;
+              arg = i * g.kernel + j;
             }
-          std::size_t o = (std::size_t(s) * g.channels + c) * out_plane + oy * g.out_w + ox;
-          y[o] = best;
-          argmax[o] = arg;
-        }
+          }
+        std::size_t o = p * out_plane + std::size_t(oy) * g.out_w + ox;
+        y[o] = best;
+        argmax[o] = uint32_t(std::max(arg, 0));
+      }
 }
 
-// dx[argmax[o]] += dy[o] for every output o, per sample; dx starts at zero. argmax −1
-// (a window wholly in the padding) contributes nothing.
+// dx[pixel named by argmax[o]] += dy[o] for every output o; dx starts at zero. A code that
+// names a pixel in the padding (a window wholly in it) contributes nothing.
 inline std::vector<double> max_pool2d_backward(const PoolGeometry& g, int n, const float* dy,
-                                               const int32_t* argmax) {
-  std::size_t in_sample = std::size_t(g.channels) * g.height * g.width;
-  std::size_t out_sample = std::size_t(g.channels) * g.out_h * g.out_w;
-  std::vector<double> dx(n * in_sample, 0.0);
-  for (int s = 0; s < n; ++s)
-    for (std::size_t o = 0; o < out_sample; ++o)
-      if (argmax[s * out_sample + o] >= 0)
-        dx[s * in_sample + argmax[s * out_sample + o]] += dy[s * out_sample + o];
+                                               const uint32_t* argmax) {
+  std::size_t in_plane = std::size_t(g.height) * g.width;
+  std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
+  std::vector<double> dx(std::size_t(n) * g.channels * in_plane, 0.0);
+  for (std::size_t p = 0; p < std::size_t(n) * g.channels; ++p)
+    for (int oy = 0; oy < g.out_h; ++oy)
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        std::size_t o = p * out_plane + std::size_t(oy) * g.out_w + ox;
+        int iy = oy * g.stride - g.pad + int(argmax[o]) / g.kernel;
+        int ix = ox * g.stride - g.pad + int(argmax[o]) % g.kernel;
+        if (iy >= 0 && iy < g.height && ix >= 0 && ix < g.width)
+          dx[p * in_plane + std::size_t(iy) * g.width + ix] += dy[o];
+      }
   return dx;
 }
 

@@ -1,6 +1,7 @@
 // Pooling kernels against the naive references of tests/reference/kernels.hpp on seeded
 // random geometries (kernel 1–4, stride 1–3, padding up to the kernel size, widths around
-// the SIMD width), batches of 1–3 samples.
+// the SIMD width), batches of 1–3 samples, and fixed ones: windows in the padding, kernels
+// above 16 (argmax codes of two bytes).
 #include "core/kernels/pool.hpp"
 
 #include <algorithm>
@@ -37,6 +38,7 @@ struct PoolCase {
   }
   std::size_t in_size() const { return std::size_t(n) * g.channels * g.height * g.width; }
   std::size_t out_size() const { return std::size_t(n) * g.channels * g.out_h * g.out_w; }
+  int code_bytes() const { return max_pool2d_argmax_bytes(g.kernel); }
 };
 
 PoolCase make_case(int n, int c, int h, int w, int kernel, int stride, int pad) {
@@ -56,6 +58,8 @@ std::vector<PoolCase> test_cases(uint64_t seed) {
       make_case(1, 2, 7, 7, 3, 2, 1),         make_case(1, 1, 1, 1, 1, 1, 0),
       make_case(2, 2, 5, 5, 3, 1, 1),         make_case(1, 1, 3, 3, 2, 1, 2),  // windows in padding
       make_case(1, 2, 4, 2 * W + 1, 2, 2, 0),
+      make_case(1, 2, 20, 23, 17, 1, 8),      make_case(2, 1, 33, 30, 20, 3, 10),
+      make_case(1, 1, 3, 3, 17, 1, 17),  // windows in padding, two-byte codes
   };
   Rng rng(seed, 2);
   while (cs.size() < 60) {
@@ -81,6 +85,25 @@ std::vector<float> random_vector(std::size_t n, uint64_t seed) {
   return test::uniform_vector(n, seed, 4);
 }
 
+// Bytes past the argmax the kernel is given, which it must leave alone.
+constexpr std::size_t kGuard = 16;
+constexpr uint8_t kUntouched = 0xA5;
+
+// max_pool2d_f32's argmax for the case, with kGuard bytes after it.
+std::vector<uint8_t> argmax_buffer(const PoolCase& pc) {
+  return std::vector<uint8_t>(pc.out_size() * pc.code_bytes() + kGuard, kUntouched);
+}
+
+// The window codes in an argmax buffer (least significant byte first); checks the guard.
+std::vector<uint32_t> codes_of(const std::vector<uint8_t>& argmax, const PoolCase& pc) {
+  const int bytes = pc.code_bytes();
+  std::vector<uint32_t> codes(pc.out_size(), 0);
+  for (std::size_t i = 0; i < codes.size(); ++i)
+    for (int b = 0; b < bytes; ++b) codes[i] |= uint32_t(argmax[i * bytes + b]) << 8 * b;
+  for (std::size_t i = codes.size() * bytes; i < argmax.size(); ++i) REQUIRE(argmax[i] == kUntouched);
+  return codes;
+}
+
 }  // namespace
 
 TEST_CASE("max pool picks the first maximum of each window and records where it was",
@@ -90,15 +113,16 @@ TEST_CASE("max pool picks the first maximum of each window and records where it 
     INFO("seed " << seed << ": " << pc.str());
     auto x = tie_prone_vector(pc.in_size(), seed++);
     std::vector<float> y(pc.out_size(), kNaN);
-    std::vector<int32_t> arg(pc.out_size(), -7);
+    std::vector<uint8_t> arg = argmax_buffer(pc);
     max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
     std::vector<double> want;
-    std::vector<int32_t> want_arg;
+    std::vector<uint32_t> want_arg;
     ref::max_pool2d(pc.g, pc.n, x.data(), want, want_arg);
+    const std::vector<uint32_t> codes = codes_of(arg, pc);
     for (std::size_t i = 0; i < want.size(); ++i) {
       INFO("output " << i);
       REQUIRE(y[i] == want[i]);  // a selection: exact
-      REQUIRE(arg[i] == want_arg[i]);
+      REQUIRE(codes[i] == want_arg[i]);
     }
   }
 }
@@ -107,13 +131,13 @@ TEST_CASE("max pool propagates NaN like PyTorch", "[kernels][pool]") {
   PoolCase pc = make_case(1, 1, 2, 4, 2, 2, 0);
   std::vector<float> x = {1, 5, 2, kNaN, 3, 4, kNaN, 0};
   std::vector<float> y(2);
-  std::vector<int32_t> arg(2);
+  std::vector<uint8_t> arg = argmax_buffer(pc);
   max_pool2d_f32(pc.g, 1, x.data(), y.data(), arg.data());
   std::vector<double> want;
-  std::vector<int32_t> want_arg;
+  std::vector<uint32_t> want_arg;
   ref::max_pool2d(pc.g, 1, x.data(), want, want_arg);
   CHECK(y[0] == 5.0f);
-  CHECK(arg[0] == 1);
+  CHECK(arg[0] == 1);  // (0,1) of its window
   CHECK(std::isnan(y[1]));  // a NaN in the window wins over the numbers
   CHECK(arg[1] == want_arg[1]);
 }
@@ -132,14 +156,15 @@ TEST_CASE("max pool 2x2 stride 2 (its own path) matches the reference on odd siz
     for (auto& v : x)
       if (t % 2 == 1 && rng.below(9) == 0) v = kNaN;
     std::vector<float> y(pc.out_size(), 99.0f);
-    std::vector<int32_t> arg(pc.out_size(), -7);
+    std::vector<uint8_t> arg = argmax_buffer(pc);
     max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
     std::vector<double> want;
-    std::vector<int32_t> want_arg;
+    std::vector<uint32_t> want_arg;
     ref::max_pool2d(pc.g, pc.n, x.data(), want, want_arg);
+    const std::vector<uint32_t> codes = codes_of(arg, pc);
     for (std::size_t i = 0; i < want.size(); ++i) {
       INFO("output " << i);
-      REQUIRE(arg[i] == want_arg[i]);
+      REQUIRE(codes[i] == want_arg[i]);
       if (std::isnan(want[i]))
         REQUIRE(std::isnan(y[i]));
       else
@@ -150,7 +175,7 @@ TEST_CASE("max pool 2x2 stride 2 (its own path) matches the reference on odd siz
     auto dy = random_vector(pc.out_size(), 1170 + t);
     std::vector<float> dx(pc.in_size(), kNaN);
     max_pool2d_backward_f32(pc.g, pc.n, dy.data(), arg.data(), dx.data());
-    auto want_dx = ref::max_pool2d_backward(pc.g, pc.n, dy.data(), arg.data());
+    auto want_dx = ref::max_pool2d_backward(pc.g, pc.n, dy.data(), want_arg.data());
     for (std::size_t i = 0; i < want_dx.size(); ++i) {
       INFO("dx " << i);
       REQUIRE(dx[i] == want_dx[i]);
@@ -166,15 +191,47 @@ TEST_CASE("max pool backward routes each gradient to its argmax and zeroes the r
     auto x = tie_prone_vector(pc.in_size(), seed++);
     auto dy = random_vector(pc.out_size(), seed++);
     std::vector<float> y(pc.out_size());
-    std::vector<int32_t> arg(pc.out_size());
+    std::vector<uint8_t> arg = argmax_buffer(pc);
     max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
     std::vector<float> dx(pc.in_size(), kNaN);  // assigned, not accumulated
     max_pool2d_backward_f32(pc.g, pc.n, dy.data(), arg.data(), dx.data());
-    auto want = ref::max_pool2d_backward(pc.g, pc.n, dy.data(), arg.data());
-    auto mag = ref::max_pool2d_backward(pc.g, pc.n, abs_of(dy).data(), arg.data());
+    std::vector<double> want_y;
+    std::vector<uint32_t> want_arg;
+    ref::max_pool2d(pc.g, pc.n, x.data(), want_y, want_arg);
+    auto want = ref::max_pool2d_backward(pc.g, pc.n, dy.data(), want_arg.data());
+    auto mag = ref::max_pool2d_backward(pc.g, pc.n, abs_of(dy).data(), want_arg.data());
     // Overlapping windows (stride < kernel) may route up to kernel² gradients to one pixel.
     require_sums_close(dx.data(), want, mag, pc.g.kernel * pc.g.kernel + 1);
   }
+}
+
+TEST_CASE("max pool keeps four-byte argmax codes for kernels above 256", "[kernels][pool]") {
+  // Kernel 257 on a 257-row image: four outputs in a row, codes up to 257² − 1. The
+  // largest value sits in the last window's bottom-right pixel, code 66048, which needs a
+  // third byte.
+  PoolCase pc = make_case(1, 1, 257, 260, 257, 1, 0);
+  REQUIRE(pc.code_bytes() == 4);
+  auto x = random_vector(pc.in_size(), 1250);
+  x.back() = 2.0f;
+  std::vector<float> y(pc.out_size());
+  std::vector<uint8_t> arg = argmax_buffer(pc);
+  max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
+  std::vector<double> want;
+  std::vector<uint32_t> want_arg;
+  ref::max_pool2d(pc.g, pc.n, x.data(), want, want_arg);
+  const std::vector<uint32_t> codes = codes_of(arg, pc);
+  REQUIRE(want_arg[3] == 66048u);
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO("output " << i);
+    REQUIRE(y[i] == want[i]);
+    REQUIRE(codes[i] == want_arg[i]);
+  }
+  auto dy = random_vector(pc.out_size(), 1251);
+  std::vector<float> dx(pc.in_size(), kNaN);
+  max_pool2d_backward_f32(pc.g, pc.n, dy.data(), arg.data(), dx.data());
+  auto want_dx = ref::max_pool2d_backward(pc.g, pc.n, dy.data(), want_arg.data());
+  auto mag = ref::max_pool2d_backward(pc.g, pc.n, abs_of(dy).data(), want_arg.data());
+  require_sums_close(dx.data(), want_dx, mag, 5);
 }
 
 TEST_CASE("avg pool divides each window sum by kernel² (count_include_pad)", "[kernels][pool]") {

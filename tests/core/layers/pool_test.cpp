@@ -30,13 +30,22 @@ const std::vector<PoolCase> kCases = {
     {Shape{1, 3, 2, 7}, 3, 2, 1},  // output rows whose windows are half padding
 };
 
+// Kernels above 16, whose argmax codes take two or four bytes; max pooling only (averages
+// of that many values would need their own tolerance).
+const std::vector<PoolCase> kWideKernelCases = {
+    {Shape{1, 2, 20, 23}, 17, 3, 8},  // windows clipped by the padding on every side
+    {Shape{1, 1, 258, 260}, 257, 1, 0},
+};
+
 rl::PoolSpec spec_of(const PoolCase& c) {
   return rl::PoolSpec{c.kernel, c.stride == 0 ? c.kernel : c.stride, c.pad};
 }
 
 TEST_CASE("max_pool2d forward and backward match the double reference on odd shapes",
           "[layers][pool]") {
-  for (const PoolCase& c : kCases) {
+  std::vector<PoolCase> cases = kCases;
+  cases.insert(cases.end(), kWideKernelCases.begin(), kWideKernelCases.end());
+  for (const PoolCase& c : cases) {
     INFO(c);
     MaxPool2d pool(c.kernel, c.stride, c.pad);
     const Tensor x = test::random_tensor(c.x, 3);
@@ -50,7 +59,8 @@ TEST_CASE("max_pool2d forward and backward match the double reference on odd sha
     const Tensor& dx = pool.backward(dy);
     REQUIRE(dx.shape() == c.x);
     const rl::DTensor dwant = rl::max_pool2d_backward(xd, spec_of(c), rl::to_double(dy));
-    // Overlapping windows add a few dy values (|dy| ≤ 1) in float: 1e-6 covers the rounding.
+    // Overlapping windows add a few dy values (|dy| ≤ 1; at most 36 with kernel 17, stride
+    // 3) in float: 1e-6 covers the rounding.
     REQUIRE_CLOSE(dx.data(), dwant.v.data(), dwant.size(), 1e-6, 1e-6);
   }
 }
