@@ -78,8 +78,9 @@ Winograd3x3 Conv2d::winograd_shape(const Shape& x) const {
 
 const Tensor& Conv2d::forward(const Tensor& x, Mode) {
   x_ = nullptr;  // a forward that throws leaves nothing for backward
-  const Shape ys = output_shape(x.shape());
-  y_.resize(ys);
+  const Shape ys = y_shape_ = output_shape(x.shape());
+  Tensor& y = output(y_);
+  y.resize(ys);
   const ConvGeometry g = geometry(x.shape());
   const int n = ys.n;
   const float* w = weight();
@@ -89,18 +90,18 @@ const Tensor& Conv2d::forward(const Tensor& x, Mode) {
     filters_.resize(winograd_filter_floats(s));
     work_.resize(winograd_forward_workspace_floats(s));
     winograd_filter_transform_f32(s, w, filters_.data(), work_.data());
-    winograd_conv3x3_f32(s, x.data(), filters_.data(), bias(), y_.data(), work_.data());
+    winograd_conv3x3_f32(s, x.data(), filters_.data(), bias(), y.data(), work_.data());
     x_ = &x;
-    return y_;
+    return y;
   }
   if (is_one_channel(x.shape())) {
     for (int i = 0; i < n; ++i)
       one_channel_conv2d_f32(g, out_, x.data() + i * x.shape().sample_size(), w,
-                             y_.data() + i * ys.sample_size());
+                             y.data() + i * ys.sample_size());
   } else if (is_depthwise()) {
     for (int i = 0; i < n; ++i)
       depthwise_conv2d_f32(g, x.data() + i * x.shape().sample_size(), w,
-                           y_.data() + i * ys.sample_size());
+                           y.data() + i * ys.sample_size());
   } else {
     // Per group: y_g (cout_g × ohw) = W_g (cout_g × rows) · cols (rows × ohw).
     const int cout_g = out_ / opt_.groups;
@@ -118,13 +119,13 @@ const Tensor& Conv2d::forward(const Tensor& x, Mode) {
         }
         gemm_f32(Trans::No, Trans::No, cout_g, ncols, rows, 1.0f,
                  w + std::size_t(grp) * cout_g * rows, rows, cols, ncols, 0.0f,
-                 y_.data() + i * ys.sample_size() + grp * y_group, ncols);
+                 y.data() + i * ys.sample_size() + grp * y_group, ncols);
       }
     }
   }
-  if (opt_.bias) add_channel_bias_f32(y_.data(), bias(), n, out_, ys.plane());
+  if (opt_.bias) add_channel_bias_f32(y.data(), bias(), n, out_, ys.plane());
   x_ = &x;
-  return y_;
+  return y;
 }
 
 const Tensor& Conv2d::backward(const Tensor& dy) { return *backward_pass(dy, true); }
@@ -132,11 +133,11 @@ void Conv2d::backward_params(const Tensor& dy) { backward_pass(dy, false); }
 
 Tensor* Conv2d::backward_pass(const Tensor& dy, bool want_dx) {
   check_arg(x_ != nullptr, "conv2d: backward called before forward");
-  check_arg(dy.shape() == y_.shape(), "conv2d: dy has shape ", dy.shape().str(), ", expected ",
-            y_.shape().str(), " (the output of the last forward)");
+  check_arg(dy.shape() == y_shape_, "conv2d: dy has shape ", dy.shape().str(), ", expected ",
+            y_shape_.str(), " (the output of the last forward)");
   const Tensor& x = *x_;
   const Shape& xs = x.shape();
-  const Shape& ys = y_.shape();
+  const Shape& ys = y_shape_;
   const int n = xs.n;
   const float* w = weight();
   float* dw = grads_.data();
@@ -182,7 +183,7 @@ Tensor* Conv2d::backward_pass(const Tensor& dy, bool want_dx) {
 void Conv2d::backward_lowered(const Tensor& dy, Tensor* dx, bool want_dw) {
   const Tensor& x = *x_;
   const Shape& xs = x.shape();
-  const Shape& ys = y_.shape();
+  const Shape& ys = y_shape_;
   const ConvGeometry g = geometry(xs);
   const float* w = weight();
   float* dw = grads_.data();

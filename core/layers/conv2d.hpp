@@ -41,6 +41,8 @@ class Conv2d final : public Layer {
 
   std::string kind() const override { return "conv2d"; }
   bool output_overwritable() const override { return true; }
+  bool accepts_lent_output() const override { return true; }
+  bool cheap_to_recompute() const override { return in_ == 1 && opt_.groups == 1; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -80,6 +82,7 @@ class Conv2d final : public Layer {
   Conv2dOptions opt_;
   FloatBuffer values_, grads_;  // weight | bias, and their gradients, one block each
   const Tensor* x_ = nullptr;   // input of the last forward
+  Shape y_shape_;               // of the last forward (y_ stays empty when lent)
   Tensor y_, dx_;
   FloatBuffer cols_, dcols_;    // im2col workspace of one group
   FloatBuffer filters_, work_;  // Winograd transformed filters and workspace

@@ -73,6 +73,10 @@ class Layer {
   // once the dy values it needs are read (elementwise layers, normalizations). Sequential
   // then lends it the buffer its dy arrives in.
   virtual bool backward_in_place() const { return false; }
+  // True when forward costs little next to the layers after it (a convolution of one input
+  // channel), so a Sequential may drop y after the next layer's forward and run forward
+  // again, on the same x, just before that layer's backward needs y.
+  virtual bool cheap_to_recompute() const { return false; }
 
   void zero_grad();
   std::size_t param_count();

@@ -18,9 +18,29 @@ Sequential& Sequential::add(LayerPtr layer) {
     relu->set_in_place(layers_.back()->output_overwritable());
   if (first_trainable_ == layers_.size() && layer->params().empty()) ++first_trainable_;
   if (!layer->backward_reads_input()) lend_output_to_last();
+  auto* relu = dynamic_cast<Relu*>(layer.get());
+  if (!nested && layer->backward_reads_input() && layer->backward_in_place() &&
+      !(relu && relu->in_place()))
+    recompute_last();
   layers_.push_back(std::move(layer));
   lent_output_.push_back(-1);
+  recomputed_.push_back(false);
   return *this;
+}
+
+void Sequential::recompute_last() {
+  if (layers_.empty()) return;
+  const std::size_t p = layers_.size() - 1;
+  Layer& producer = *layers_[p];
+  // The buffer the new child's dy will not be in: its dx is written over its dy.
+  const int buffer = 1 - next_grad_;
+  if (!producer.cheap_to_recompute() || !producer.accepts_lent_output() ||
+      dynamic_cast<Sequential*>(&producer) || lent_output_[p] >= 0 ||
+      (p > 0 && lent_output_[p - 1] == buffer))  // its input must survive
+    return;
+  producer.lend_output(&grads_[buffer]);
+  lent_output_[p] = buffer;
+  recomputed_[p] = true;
 }
 
 void Sequential::lend_output_to_last() {
@@ -63,7 +83,10 @@ const Tensor& Sequential::forward(const Tensor& x, Mode mode) {
     y = &y_;
   }
   if (mode == Mode::Train) reserve_buffers(x.shape());
+  inputs_.resize(layers_.size());
+  mode_ = mode;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
+    inputs_[i] = y;
     y = &layers_[i]->forward(*y, mode);
     notify(i, *layers_[i], *y);
   }
@@ -99,15 +122,20 @@ const Tensor& Sequential::backward(const Tensor& dy) {
     return dx_;
   }
   const Tensor* d = &dy;
-  for (std::size_t i = layers_.size(); i-- > 0;) d = &layers_[i]->backward(*d);
+  for (std::size_t i = layers_.size(); i-- > 0;) d = &child_backward(i, *d);
   return *d;
+}
+
+const Tensor& Sequential::child_backward(std::size_t i, const Tensor& dy) {
+  if (i > 0 && recomputed_[i - 1]) layers_[i - 1]->forward(*inputs_[i - 1], mode_);
+  return layers_[i]->backward(dy);
 }
 
 void Sequential::backward_params(const Tensor& dy) {
   check_dy(dy);
   if (first_trainable_ == layers_.size()) return;
   const Tensor* d = &dy;
-  for (std::size_t i = layers_.size(); --i > first_trainable_;) d = &layers_[i]->backward(*d);
+  for (std::size_t i = layers_.size(); --i > first_trainable_;) d = &child_backward(i, *d);
   layers_[first_trainable_]->backward_params(*d);
 }
 

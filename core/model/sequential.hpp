@@ -18,6 +18,10 @@
 //    or behind an in-place ReLU, by a child whose backward does not read its input (a pool,
 //    dropout, flatten) writes its output there (the ReLU then keeps a mask of its own).
 //    Such an output is valid until the next backward, as the forward hook needs.
+//    A child that is cheap_to_recompute() (a convolution of one input channel), followed by
+//    one that reads its input in backward and writes dx over dy (a normalization), also
+//    writes its output there: backward runs its forward again just before the next child's
+//    backward, into the buffer that child's dy is not in.
 //  An empty Sequential is the identity (it copies x).
 //  forward_flops sums the children's, with the shape propagated through them.
 #include <cstddef>
@@ -77,6 +81,15 @@ class Sequential final : public Container {
   // on) a buffer, if that child accepts one: called when a child that does not read its
   // input in backward is appended.
   void lend_output_to_last();
+  // Lends the last child's output a buffer and has it recomputed before the next child's
+  // backward, if it is cheap_to_recompute(): called when a child that reads its input in
+  // backward, and writes its dx over its dy, is appended.
+  void recompute_last();
+  // Child i's backward, after recomputing the output it reads if it was dropped.
+  const Tensor& child_backward(std::size_t i, const Tensor& dy);
+  std::vector<char> recomputed_;         // per child: its output is recomputed in backward
+  std::vector<const Tensor*> inputs_;    // per child: its input in the last forward
+  Mode mode_ = Mode::Train;              // of the last forward
 
   // Grows both buffers to their largest use by a train step on input shape x, before any
   // child writes one: allocated once, they leave no holes in the heap as they would growing.

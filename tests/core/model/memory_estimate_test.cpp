@@ -136,7 +136,7 @@ TEST_CASE("the estimate grows with the batch and counts the optimizer's state") 
 
 TEST_CASE("a trainer whose memory exceeds the budget is refused before it allocates") {
   const Dataset& train = test::mnist_train();
-  auto model = make_model("alexnet", NormSpec::parse("batch"), 1);
+  auto model = make_model("vgg16", NormSpec::parse("batch"), 1);
   TrainConfig config;
   config.batch_size = 8192;
   const uint64_t needed = estimate_memory(*model, training_plan(config, train.count)).beyond_model();
@@ -148,7 +148,7 @@ TEST_CASE("a trainer whose memory exceeds the budget is refused before it alloca
     FAIL("a trainer needing " << needed << " bytes was built");
   } catch (const MemoryLimitError& e) {
     const std::string m = e.what();
-    CHECK_THAT(m, Catch::Contains("training preset alexnet (norm batch) at batch 8192"));
+    CHECK_THAT(m, Catch::Contains("training preset vgg16 (norm batch) at batch 8192"));
     CHECK_THAT(m, Catch::Contains("needs about " + format_bytes(needed)));
     CHECK_THAT(m, Catch::Contains("more than the 8.00 GB the engine may still allocate"));
   }

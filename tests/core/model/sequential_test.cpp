@@ -169,6 +169,47 @@ TEST_CASE("outputs kept in the gradient buffers change no value", "[model][seque
   }
 }
 
+// A convolution of one input channel before a normalization keeps no output of its own: it
+// writes into a gradient buffer and runs again just before the normalization's backward.
+TEST_CASE("a recomputed one-channel convolution output changes no value", "[model][sequential]") {
+  Sequential net;
+  auto alone = twins(7, [] {
+    std::vector<LayerPtr> layers;
+    Conv2dOptions o;
+    o.pad = 1;
+    layers.push_back(std::make_unique<Conv2d>(1, 3, 3, o));  // recomputed: a norm follows
+    layers.push_back(std::make_unique<BatchNorm2d>(3));
+    layers.push_back(std::make_unique<Relu>());
+    layers.push_back(std::make_unique<Conv2d>(3, 1, 3, o));  // three input channels: kept
+    layers.push_back(std::make_unique<BatchNorm2d>(1));
+    layers.push_back(std::make_unique<Conv2d>(1, 2, 3, o));  // a ReLU in place follows: kept
+    layers.push_back(std::make_unique<Relu>());
+    layers.push_back(std::make_unique<Dense>(2 * 4 * 5, 3));
+    return layers;
+  }, net);
+  const int want_lent[] = {0, -1, -1, -1, -1, -1, -1, -1};
+  for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.lent_output(i) == want_lent[i]);
+  for (int batch : {3, 5, 2}) {
+    CAPTURE(batch);
+    const Tensor x = random_tensor({batch, 1, 4, 5}, 30 + batch);
+    const Tensor dy = random_tensor({batch, 3, 1, 1}, 40 + batch);
+    require_same_as_alone(alone, net, x, dy);
+  }
+  // Training, as a model runs it: backward_params recomputes the output too.
+  const Tensor x = random_tensor({4, 1, 4, 5}, 50), dy = random_tensor({4, 3, 1, 1}, 51);
+  net.zero_grad();
+  net.forward(x, Mode::Train);
+  net.backward(dy);
+  std::vector<std::vector<float>> want;
+  for (auto& p : net.params()) want.emplace_back(p.grad, p.grad + p.size);
+  net.zero_grad();
+  net.forward(x, Mode::Train);
+  net.backward_params(dy);
+  auto got = net.params();
+  for (std::size_t k = 0; k < got.size(); ++k)
+    REQUIRE_CLOSE(got[k].grad, want[k].data(), got[k].size, 0.0, 0.0);
+}
+
 TEST_CASE("backward_params adds the same parameter gradients as backward", "[model][sequential]") {
   // A leading layer without parameters (the ReLU) is skipped, the first trainable one
   // computes no dx; every parameter gradient comes out bitwise as backward's.
