@@ -14,13 +14,12 @@ Sequential& Sequential::add(LayerPtr layer) {
   input_grad_.push_back(nested ? -1 : next_grad_);
   // The child before this one writes its dx over this one's, when it can.
   if (!layer->backward_in_place()) next_grad_ = 1 - next_grad_;
-  if (auto* relu = dynamic_cast<Relu*>(layer.get()); relu && !layers_.empty())
-    relu->set_in_place(layers_.back()->output_overwritable());
+  auto* relu = dynamic_cast<Relu*>(layer.get());
+  if (relu && !layers_.empty()) relu->set_in_place(layers_.back()->output_overwritable());
   if (first_trainable_ == layers_.size() && layer->params().empty()) ++first_trainable_;
   if (!layer->backward_reads_input()) lend_output_to_last();
-  auto* relu = dynamic_cast<Relu*>(layer.get());
-  if (!nested && layer->backward_reads_input() && layer->backward_in_place() &&
-      !(relu && relu->in_place()))
+  // An in-place ReLU's output is the last child's: it must stay.
+  if (layer->backward_reads_input() && layer->backward_in_place() && !(relu && relu->in_place()))
     recompute_last();
   layers_.push_back(std::move(layer));
   lent_output_.push_back(-1);
@@ -35,8 +34,7 @@ void Sequential::recompute_last() {
   // The buffer the new child's dy will not be in: its dx is written over its dy.
   const int buffer = 1 - next_grad_;
   if (!producer.cheap_to_recompute() || !producer.accepts_lent_output() ||
-      dynamic_cast<Sequential*>(&producer) || lent_output_[p] >= 0 ||
-      (p > 0 && lent_output_[p - 1] == buffer))  // its input must survive
+      lent_output_[p] >= 0 || (p > 0 && lent_output_[p - 1] == buffer))  // its input stays
     return;
   producer.lend_output(&grads_[buffer]);
   lent_output_[p] = buffer;

@@ -10,7 +10,7 @@
 //    child is then never the buffer it writes, and a dx is overwritten only after the
 //    child before has consumed it. A child that is backward_in_place() (an activation, a
 //    normalization, dropout) gets the buffer its dy arrives in instead, so a chain such as
-//    norm → ReLU → pool needs only its largest gradient twice, not every one of them.
+//    norm → ReLU → pool keeps all its gradients in one buffer.
 //    Nested Sequentials keep their own pair, since a Residual around one still needs its
 //    dy afterwards.
 //  Those two buffers are idle during forward, so they also hold outputs nobody reads after
@@ -76,6 +76,11 @@ class Sequential final : public Container {
   int next_grad_ = 0;                 // the buffer the next child appended writes dx into
   std::vector<int> lent_output_;      // per child: the buffer lent for its output, or -1
   int outputs_lent_ = 0;              // lent so far; they alternate between the two buffers
+  std::vector<char> recomputed_;      // per child: its output is recomputed in backward
+  std::vector<const Tensor*> inputs_;  // per child: its input in the last forward
+  Mode mode_ = Mode::Train;           // of the last forward
+  Shape reserved_for_;                // the input shape the buffers were last sized for
+  bool input_grad_wanted_ = true;
 
   // Lends the last child's output (or, behind an in-place ReLU, the output the ReLU works
   // on) a buffer, if that child accepts one: called when a child that does not read its
@@ -87,15 +92,9 @@ class Sequential final : public Container {
   void recompute_last();
   // Child i's backward, after recomputing the output it reads if it was dropped.
   const Tensor& child_backward(std::size_t i, const Tensor& dy);
-  std::vector<char> recomputed_;         // per child: its output is recomputed in backward
-  std::vector<const Tensor*> inputs_;    // per child: its input in the last forward
-  Mode mode_ = Mode::Train;              // of the last forward
-
   // Grows both buffers to their largest use by a train step on input shape x, before any
   // child writes one: allocated once, they leave no holes in the heap as they would growing.
   void reserve_buffers(const Shape& x);
-  Shape reserved_for_;  // the input shape they were last sized for
-  bool input_grad_wanted_ = true;
 
   void check_dy(const Tensor& dy) const;  // a forward ran, and dy has its output's shape
 };
