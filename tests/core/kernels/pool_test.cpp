@@ -104,6 +104,24 @@ std::vector<uint32_t> codes_of(const std::vector<uint8_t>& argmax, const PoolCas
   return codes;
 }
 
+// Runs the max pool on x into arg and requires y and the argmax codes to be the naive
+// reference's; returns the reference's codes.
+std::vector<uint32_t> require_max_pool_as_reference(const PoolCase& pc, const std::vector<float>& x,
+                                                    std::vector<uint8_t>& arg) {
+  std::vector<float> y(pc.out_size(), kNaN);
+  max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
+  std::vector<double> want;
+  std::vector<uint32_t> want_arg;
+  ref::max_pool2d(pc.g, pc.n, x.data(), want, want_arg);
+  const std::vector<uint32_t> codes = codes_of(arg, pc);
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO("output " << i);
+    REQUIRE(y[i] == want[i]);  // a selection: exact
+    REQUIRE(codes[i] == want_arg[i]);
+  }
+  return want_arg;
+}
+
 }  // namespace
 
 TEST_CASE("max pool picks the first maximum of each window and records where it was",
@@ -111,19 +129,8 @@ TEST_CASE("max pool picks the first maximum of each window and records where it 
   uint64_t seed = 1100;
   for (const PoolCase& pc : test_cases(seed)) {
     INFO("seed " << seed << ": " << pc.str());
-    auto x = tie_prone_vector(pc.in_size(), seed++);
-    std::vector<float> y(pc.out_size(), kNaN);
     std::vector<uint8_t> arg = argmax_buffer(pc);
-    max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
-    std::vector<double> want;
-    std::vector<uint32_t> want_arg;
-    ref::max_pool2d(pc.g, pc.n, x.data(), want, want_arg);
-    const std::vector<uint32_t> codes = codes_of(arg, pc);
-    for (std::size_t i = 0; i < want.size(); ++i) {
-      INFO("output " << i);
-      REQUIRE(y[i] == want[i]);  // a selection: exact
-      REQUIRE(codes[i] == want_arg[i]);
-    }
+    require_max_pool_as_reference(pc, tie_prone_vector(pc.in_size(), seed++), arg);
   }
 }
 
@@ -213,19 +220,9 @@ TEST_CASE("max pool keeps four-byte argmax codes for kernels above 256", "[kerne
   REQUIRE(pc.code_bytes() == 4);
   auto x = random_vector(pc.in_size(), 1250);
   x.back() = 2.0f;
-  std::vector<float> y(pc.out_size());
   std::vector<uint8_t> arg = argmax_buffer(pc);
-  max_pool2d_f32(pc.g, pc.n, x.data(), y.data(), arg.data());
-  std::vector<double> want;
-  std::vector<uint32_t> want_arg;
-  ref::max_pool2d(pc.g, pc.n, x.data(), want, want_arg);
-  const std::vector<uint32_t> codes = codes_of(arg, pc);
+  const std::vector<uint32_t> want_arg = require_max_pool_as_reference(pc, x, arg);
   REQUIRE(want_arg[3] == 66048u);
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    INFO("output " << i);
-    REQUIRE(y[i] == want[i]);
-    REQUIRE(codes[i] == want_arg[i]);
-  }
   auto dy = random_vector(pc.out_size(), 1251);
   std::vector<float> dx(pc.in_size(), kNaN);
   max_pool2d_backward_f32(pc.g, pc.n, dy.data(), arg.data(), dx.data());
