@@ -158,8 +158,8 @@ Tensor* Conv2d::backward_pass(const Tensor& dy, bool want_dx) {
     const ConvGeometry g = geometry(xs);
     for (int i = 0; i < n; ++i) {
       const float* dyi = dy.data() + i * ys.sample_size();
-      if (dx) depthwise_conv2d_backward_data_f32(g, dyi, w, dx->data() + i * xs.sample_size());
       depthwise_conv2d_backward_weight_f32(g, x.data() + i * xs.sample_size(), dyi, dw);
+      if (dx) depthwise_conv2d_backward_data_f32(g, dyi, w, dx->data() + i * xs.sample_size());
     }
     return dx;
   }

@@ -43,6 +43,7 @@ class Conv2d final : public Layer {
   bool output_overwritable() const override { return true; }
   bool accepts_lent_output() const override { return true; }
   bool cheap_to_recompute() const override { return in_ == 1 && opt_.groups == 1; }
+  bool input_grad_over_input() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

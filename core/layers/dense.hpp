@@ -15,6 +15,7 @@ class Dense final : public Layer {
 
   std::string kind() const override { return "dense"; }
   bool output_overwritable() const override { return true; }
+  bool input_grad_over_input() const override { return true; }
   Shape output_shape(const Shape& x) const override;
   const Tensor& forward(const Tensor& x, Mode mode) override;
   const Tensor& backward(const Tensor& dy) override;

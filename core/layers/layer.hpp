@@ -77,6 +77,10 @@ class Layer {
   // channel), so a Sequential may drop y after the next layer's forward and run forward
   // again, on the same x, just before that layer's backward needs y.
   virtual bool cheap_to_recompute() const { return false; }
+  // True when backward has read each part of x for the last time before it writes dx
+  // there (the parameter gradients first, then dx), so dx may be written over x: a
+  // Sequential does so when nothing else reads x in backward.
+  virtual bool input_grad_over_input() const { return false; }
 
   void zero_grad();
   std::size_t param_count();

@@ -21,10 +21,34 @@ Sequential& Sequential::add(LayerPtr layer) {
   // An in-place ReLU's output is the last child's: it must stay.
   if (layer->backward_reads_input() && layer->backward_in_place() && !(relu && relu->in_place()))
     recompute_last();
+  const bool over_input = !nested && layer->input_grad_over_input();
   layers_.push_back(std::move(layer));
   lent_output_.push_back(-1);
   recomputed_.push_back(false);
+  dx_over_.push_back(DxOver::Buffer);
+  if (over_input) write_dx_over_input();
   return *this;
+}
+
+void Sequential::write_dx_over_input() {
+  const std::size_t i = layers_.size() - 1;
+  if (i == 0) return;  // its input is the caller's
+  auto* relu = dynamic_cast<Relu*>(layers_[i - 1].get());
+  if (relu && relu->in_place())
+    relu->set_keeps_mask(true);
+  else if (!layers_[i - 1]->output_overwritable())
+    return;
+  dx_over_[i] = DxOver::Input;
+  input_grad_[i] = -1;
+  for (std::size_t k = i; k-- > 0 && input_grad_[k] >= 0 && layers_[k]->backward_in_place();) {
+    dx_over_[k] = DxOver::Dy;
+    input_grad_[k] = -1;
+  }
+}
+
+int Sequential::output_buffer(std::size_t k) const {
+  auto* relu = dynamic_cast<Relu*>(layers_[k].get());
+  return relu && relu->in_place() ? lent_output_[k - 1] : lent_output_[k];
 }
 
 void Sequential::recompute_last() {
@@ -49,8 +73,8 @@ void Sequential::lend_output_to_last() {
   if (behind_relu) --p;  // an in-place ReLU is never the first child
   Layer& producer = *layers_[p];
   if (!producer.accepts_lent_output() || !producer.output_overwritable()) return;
-  // Alternating keeps a lent output apart from the one it was computed from.
-  const int buffer = outputs_lent_++ % 2;
+  // Never the buffer its input is in, since forward reads that while writing this.
+  const int buffer = p > 0 && output_buffer(p - 1) == 0 ? 1 : 0;
   producer.lend_output(&grads_[buffer]);
   lent_output_[p] = buffer;
   if (behind_relu) relu->set_keeps_mask(true);
@@ -126,6 +150,9 @@ const Tensor& Sequential::backward(const Tensor& dy) {
 
 const Tensor& Sequential::child_backward(std::size_t i, const Tensor& dy) {
   if (i > 0 && recomputed_[i - 1]) layers_[i - 1]->forward(*inputs_[i - 1], mode_);
+  // Both are a sibling's output that nothing reads any more (write_dx_over_input).
+  if (dx_over_[i] == DxOver::Input) layers_[i]->lend_input_grad(const_cast<Tensor*>(inputs_[i]));
+  if (dx_over_[i] == DxOver::Dy) layers_[i]->lend_input_grad(const_cast<Tensor*>(&dy));
   return layers_[i]->backward(dy);
 }
 

@@ -13,10 +13,16 @@
 //    norm → ReLU → pool keeps all its gradients in one buffer.
 //    Nested Sequentials keep their own pair, since a Residual around one still needs its
 //    dy afterwards.
+//    A child that can write its dx over its input (input_grad_over_input: a convolution, a
+//    dense layer) does so when nothing reads that input in backward: the child before
+//    owns it and never reads it (output_overwritable), or is an in-place ReLU, which then
+//    keeps a mask. The children before it that are backward_in_place find their dy there
+//    and write their dx over it too: such a chain needs no buffer at all.
 //  Those two buffers are idle during forward, so they also hold outputs nobody reads after
 //    the next child's forward: a child that accepts_lent_output() and is followed, directly
 //    or behind an in-place ReLU, by a child whose backward does not read its input (a pool,
-//    dropout, flatten) writes its output there (the ReLU then keeps a mask of its own).
+//    dropout, flatten) writes its output there (the ReLU then keeps a mask of its own): in
+//    the buffer its own input is not in, the first if it may.
 //    Such an output is valid until the next backward, as the forward hook needs.
 //    A child that is cheap_to_recompute() (a convolution of one input channel), followed by
 //    one that reads its input in backward and writes dx over dy (a normalization), also
@@ -56,7 +62,8 @@ class Sequential final : public Container {
   // False when only backward_params will run (a model's net): train forwards then size the
   // buffers without the dx that backward_params never computes. backward still works.
   void set_input_grad_wanted(bool on) { input_grad_wanted_ = on; }
-  // Which of the two buffers child i writes its dx into, or -1 (a nested Sequential).
+  // Which of the two buffers child i writes its dx into, or -1 (a nested Sequential, or a
+  // child writing dx over its input or over its dy there).
   int input_grad_buffer(std::size_t i) const {
     return i < input_grad_.size() ? input_grad_[i] : -1;
   }
@@ -75,7 +82,10 @@ class Sequential final : public Container {
   std::vector<int> input_grad_;       // per child: the buffer lent for its dx, or -1
   int next_grad_ = 0;                 // the buffer the next child appended writes dx into
   std::vector<int> lent_output_;      // per child: the buffer lent for its output, or -1
-  int outputs_lent_ = 0;              // lent so far; they alternate between the two buffers
+  // Per child, where dx goes when not in a buffer of input_grad_: over the child's input
+  // or over its dy (which is such an input), tensors known only once forward has run.
+  enum class DxOver : char { Buffer, Input, Dy };
+  std::vector<DxOver> dx_over_;
   std::vector<char> recomputed_;      // per child: its output is recomputed in backward
   std::vector<const Tensor*> inputs_;  // per child: its input in the last forward
   Mode mode_ = Mode::Train;           // of the last forward
@@ -90,6 +100,11 @@ class Sequential final : public Container {
   // backward, if it is cheap_to_recompute(): called when a child that reads its input in
   // backward, and writes its dx over its dy, is appended.
   void recompute_last();
+  // Has the last child write its dx over its input, if nothing reads that in backward:
+  // called when a child that is input_grad_over_input() is appended.
+  void write_dx_over_input();
+  // The buffer child k's output is in (behind an in-place ReLU, its producer's), or -1.
+  int output_buffer(std::size_t k) const;
   // Child i's backward, after recomputing the output it reads if it was dropped.
   const Tensor& child_backward(std::size_t i, const Tensor& dy);
   // Grows both buffers to their largest use by a train step on input shape x, before any

@@ -154,7 +154,7 @@ TEST_CASE("outputs kept in the gradient buffers change no value", "[model][seque
     layers.push_back(std::make_unique<Dense>(4 * 3 * 2, 5));
     return layers;
   }, net);
-  const int want_lent[] = {-1, 0, -1, -1, 1, -1, 0, 1, 0, -1, -1};
+  const int want_lent[] = {-1, 0, -1, -1, 0, -1, 0, 1, 0, -1, -1};
   for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.lent_output(i) == want_lent[i]);
   // In place: the norms, the ReLU and the dropouts.
   const int want_dx[] = {0, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0};
@@ -208,6 +208,45 @@ TEST_CASE("a recomputed one-channel convolution output changes no value", "[mode
   auto got = net.params();
   for (std::size_t k = 0; k < got.size(); ++k)
     REQUIRE_CLOSE(got[k].grad, want[k].data(), got[k].size, 0.0, 0.0);
+}
+
+// A convolution or dense layer whose input nobody reads in backward writes its dx there,
+// and the in-place children before it (norms, an in-place ReLU, which then keeps a mask)
+// work on it too: every kind of convolution, each after another kind of input.
+TEST_CASE("dx written over the input changes no value", "[model][sequential]") {
+  Sequential net;
+  auto alone = twins(8, [] {
+    std::vector<LayerPtr> layers;
+    Conv2dOptions pad1, depthwise, grouped;
+    pad1.pad = depthwise.pad = grouped.pad = 1;
+    depthwise.groups = 4;
+    grouped.groups = 3;
+    layers.push_back(std::make_unique<Conv2d>(2, 4, 3, pad1));       // lowered: dx in a buffer
+    layers.push_back(std::make_unique<BatchNorm2d>(4));
+    layers.push_back(std::make_unique<Relu>());                      // in place, with a mask
+    layers.push_back(std::make_unique<Conv2d>(4, 4, 3, pad1));       // Winograd
+    layers.push_back(std::make_unique<LayerNorm2dChannels>(4));
+    layers.push_back(std::make_unique<Conv2d>(4, 4, 3, depthwise));  // depthwise
+    layers.push_back(std::make_unique<MaxPool2d>(2));                // 4×3×3
+    layers.push_back(std::make_unique<Conv2d>(4, 6, 1));             // pointwise
+    layers.push_back(std::make_unique<GroupNorm>(2, 6));
+    layers.push_back(std::make_unique<Relu>());
+    layers.push_back(std::make_unique<Conv2d>(6, 3, 3, grouped));    // grouped, lowered
+    layers.push_back(std::make_unique<Flatten>());
+    layers.push_back(std::make_unique<Dense>(3 * 3 * 3, 5));
+    return layers;
+  }, net);
+  // -1: over the input (3, 5, 7, 10, 12) or over a dy there (1, 2, 4, 8, 9).
+  const int want_dx[] = {0, -1, -1, -1, -1, -1, 1, -1, -1, -1, -1, 0, -1};
+  for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.input_grad_buffer(i) == want_dx[i]);
+  CHECK(dynamic_cast<Relu&>(net.at(2)).keeps_mask());
+  CHECK(dynamic_cast<Relu&>(net.at(9)).keeps_mask());
+  for (int batch : {3, 5, 2}) {
+    CAPTURE(batch);
+    const Tensor x = random_tensor({batch, 2, 6, 6}, 60 + batch);
+    const Tensor dy = random_tensor({batch, 5, 1, 1}, 70 + batch);
+    require_same_as_alone(alone, net, x, dy);
+  }
 }
 
 TEST_CASE("backward_params adds the same parameter gradients as backward", "[model][sequential]") {
