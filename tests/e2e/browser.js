@@ -158,5 +158,21 @@ export function useServerAndBrowser() {
   return env;
 }
 
-// A screenshot into tests/e2e/screenshots/ (git-ignored), to look at.
-export const shot = (page, name, fullPage = true) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+// A screenshot into tests/e2e/screenshots/ (git-ignored), to look at. Charts draw only
+// near the viewport (web/charts/visibility.js), so a full-page one first scrolls through
+// the page, a screen at a time, for each chart to draw its latest data.
+export async function shot(page, name, fullPage = true) {
+  if (fullPage) {
+    await page.evaluate(async () => {
+      const settle = () => new Promise((r) => setTimeout(r, 80));
+      const start = window.scrollY;
+      for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight) {
+        window.scrollTo(0, y);
+        await settle();
+      }
+      window.scrollTo(0, start);
+      await settle();
+    });
+  }
+  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+}

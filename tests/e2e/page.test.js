@@ -36,18 +36,17 @@ describe('playground page', () => {
     const [accuracy] = await colouredPixels(page, '#chart-accuracy canvas');
     expect(loss).toBeGreaterThan(200);
     expect(accuracy).toBeGreaterThan(50);
-    for (const id of ['run-0-train-eval', 'run-0-band', 'run-0-band-in', 'run-0-moments', 'run-1-train-eval', 'run-1-band']) {
-      const [n] = await colouredPixels(page, `#${id} canvas`);
-      expect(n, id).toBeGreaterThan(30);
-    }
+    // A chart draws once it comes within a screen of the viewport (web/charts/visibility.js),
+    // as it does for a reader scrolling down to it.
+    const drawn = async (id) => {
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      await expect.poll(async () => (await colouredPixels(page, `#${id} canvas`))[0] ?? 0, { message: id }).toBeGreaterThan(30);
+    };
+    for (const id of ['run-0-train-eval', 'run-0-band', 'run-0-band-in', 'run-0-moments', 'run-1-train-eval', 'run-1-band']) await drawn(id);
     // The running statistics are in the "Norm statistics" view; the LayerNorm run has none.
     expect(await page.isVisible('#run-0-running-mean')).toBe(false);
     await page.click('#view-stats');
-    await page.waitForTimeout(300);
-    for (const id of ['run-0-running-mean', 'run-0-running-var']) {
-      const [n] = await colouredPixels(page, `#${id} canvas`);
-      expect(n, id).toBeGreaterThan(30);
-    }
+    for (const id of ['run-0-running-mean', 'run-0-running-var']) await drawn(id);
     expect(await page.isVisible('#run-1-running-mean')).toBe(false);
     await page.click('#view-overview');
     expect(await page.textContent('#bn-vs-ln-small-batch-findings')).toMatch(/averages 50,176 values .* BatchNorm \d+\.\d% test accuracy/s);

@@ -3,7 +3,7 @@
 // returns the observer (disconnect() it when done).
 export function observeShown(el, onChange) {
   // A margin this wide counts anything rendered as in view; display: none is never in view.
-  const observer = new IntersectionObserver((entries) => onChange(entries.at(-1).isIntersecting), { rootMargin: '1000000px' });
+  const observer = new IntersectionObserver((entries) => onChange(entries.at(-1).isIntersecting), { rootMargin: '100%' });
   observer.observe(el);
   return observer;
 }
