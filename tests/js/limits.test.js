@@ -50,7 +50,7 @@ describe('memory limits', () => {
   test('baseline at batch 4096 is refused before allocating, naming the preset, batch and bytes', () => {
     const model = nl.createModel({ preset: 'baseline', norm: 'batch' });
     const e = refused(() => nl.createTrainer(model, data.train, { batchSize: 4096 }),
-      /^training preset baseline \(norm batch\) at batch 4096 needs about 3\.\d+ GB \(.*activations/);
+      /^training preset baseline \(norm batch\) at batch 4096 needs about [23]\.\d+ GB \(.*activations/);
     // The model is untouched and trains at a batch that fits.
     const trainer = nl.createTrainer(model, data.train, { batchSize: 8, evalBatchSize: 8, seed: 1 });
     expect(Number.isFinite(trainer.step().loss)).toBe(true);
