@@ -1,6 +1,7 @@
 #pragma once
 // The contract every layer follows.
-//  - forward(x, mode) returns y, owned by the layer and valid until its next forward.
+//  - forward(x, mode) returns y, owned by the layer and valid until its next forward (in a
+//    Sequential, until the next backward may write gradients there: sequential.hpp).
 //    The layer may keep a pointer to x for backward: x must stay alive and unchanged
 //    until backward has run (containers guarantee this).
 //  - backward(dy) returns dx, fresh each call (assigned, not accumulated), and ADDS the

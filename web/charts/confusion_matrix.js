@@ -4,8 +4,8 @@
 // to dark on a light page, dark to pale on a dark one; empty cells stay the card's colour. The
 // diagonal (the correct answers) is outlined.
 //   new ConfusionMatrix(container, {label}); update(confusion: Int32Array(100), row-major,
-//   [true * 10 + predicted]); restyle() after a colour-scheme change; destroy(). Inside a
-//   hidden view (display: none) it is not drawn until it shows.
+//   [true * 10 + predicted]); restyle() after a colour-scheme change; destroy(). It is
+//   drawn only while shown near the viewport (web/charts/visibility.js).
 //   summary (a sentence, also the SVG's accessible name), tableElement() (a <table> of the
 //   counts), toCSV(), toSVG() (standalone), canvas (a fresh PNG-ready rendering): the pieces
 //   addChartTools' overrides take.
@@ -203,7 +203,7 @@ export class ConfusionMatrix {
   #label;
   #confusion = new Int32Array(N * N);
   #summary;
-  #shown = false; // rendered (not inside a hidden view), as observeShown reports
+  #shown = false; // near the viewport and not inside a hidden view, as observeShown reports
   #stale = true; // the drawing is older than the counts or the colours
   #visibility;
 

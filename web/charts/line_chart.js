@@ -1,7 +1,7 @@
 // A line chart over steps, wrapping uPlot: constructor(el, opts), append(rows), reset().
 // Data lives in a SeriesTable; drawing happens at most once per animation frame, from a
 // min/max-decimated copy of at most ~2 points per pixel, so 10^5 rows stay responsive.
-// A chart inside a hidden view (display: none) is not drawn until it shows.
+// A chart is drawn only while shown near the viewport (web/charts/visibility.js).
 //   opts: {xLabel, yLabel, series: [{label, color, dash?, width?, points?, line?, run?}], height?, yLog?,
 //          yFormat?(v) → string, yRange?(min, max) → [lo, hi], bands?: [{upper, lower, fill}],
 //          legend? (default true), title? (only for snapshots), xLog2? (a base-2 log x axis,
@@ -38,7 +38,7 @@ export class LineChart {
   #plot = null;
   #frame = 0;
   #resize;
-  #shown = false; // rendered (not inside a hidden view), as observeShown reports
+  #shown = false; // near the viewport and not inside a hidden view, as observeShown reports
   #stale = true; // the plot must be (re)built before it shows anything
   #visibility;
 

@@ -1,8 +1,10 @@
-// Whether an element is rendered, i.e. not inside a hidden view (display: none): charts wait
-// to draw until it is. onChange(shown) runs with the first observation and on each change;
-// returns the observer (disconnect() it when done).
+// Whether an element is shown near the viewport: rendered (not inside a hidden view, display:
+// none) and within a screen of the visible area. Charts wait to draw until it is, so those far
+// down the page cost nothing while the runs train, and are drawn a screen before they scroll
+// into view. onChange(shown) runs with the first observation and on each change; returns the
+// observer (disconnect() it when done).
 export function observeShown(el, onChange) {
-  // A margin this wide counts anything rendered as in view; display: none is never in view.
+  // The margin is one viewport on each side; display: none is never in view.
   const observer = new IntersectionObserver((entries) => onChange(entries.at(-1).isIntersecting), { rootMargin: '100%' });
   observer.observe(el);
   return observer;
